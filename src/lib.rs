@@ -1,0 +1,5 @@
+//! quantscope: see what number formats and quantization do.
+//!
+//! The core ([`formats`]) is GUI-free; [`cli`] and [`app`] are thin layers over it.
+
+pub mod formats;
