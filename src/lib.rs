@@ -2,4 +2,6 @@
 //!
 //! The core ([`formats`]) is GUI-free; [`cli`] and [`app`] are thin layers over it.
 
+pub mod app;
+pub mod cli;
 pub mod formats;

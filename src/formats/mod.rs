@@ -8,6 +8,7 @@ pub mod info;
 pub mod parse;
 pub mod rounding;
 pub mod spec;
+pub mod sweep;
 
 pub use analysis::{Analysis, Class, Field};
 pub use codec::{CastPath, decode, encode, encode_with};

@@ -1,0 +1,135 @@
+//! The eframe app: a top bar switching panels, over GUI-free cores.
+
+mod bit_row;
+pub mod bits_panel;
+mod compare_table;
+mod fonts;
+mod limits_table;
+mod palette;
+mod placeholder;
+mod sweep_plot;
+
+pub use bits_panel::BitsPanel;
+
+/// Window title.
+pub const TITLE: &str = "quantscope — number formats & quantization";
+
+/// The panels of the top bar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    /// Bit-layout visualizer.
+    Bits,
+    /// Downcasting lab.
+    Downcast,
+    /// Model panel.
+    Model,
+}
+
+impl Tab {
+    const ALL: [Tab; 3] = [Tab::Bits, Tab::Downcast, Tab::Model];
+
+    fn label(self) -> &'static str {
+        match self {
+            Tab::Bits => "Bits",
+            Tab::Downcast => "Downcast",
+            Tab::Model => "Model",
+        }
+    }
+}
+
+/// The whole application state.
+pub struct QuantscopeApp {
+    /// The panel on screen.
+    pub tab: Tab,
+    /// The Bits panel.
+    pub bits: BitsPanel,
+}
+
+impl Default for QuantscopeApp {
+    fn default() -> Self {
+        QuantscopeApp {
+            tab: Tab::Bits,
+            bits: BitsPanel::default(),
+        }
+    }
+}
+
+impl QuantscopeApp {
+    /// Build the app for eframe.
+    pub fn new(_cc: &eframe::CreationContext<'_>) -> Self {
+        Self::default()
+    }
+
+    /// Draw one frame into `ui` (the whole window).
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        fonts::install(ui.ctx());
+        egui::Panel::top("top_bar").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.heading("quantscope");
+                ui.add_space(16.0);
+                for tab in Tab::ALL {
+                    ui.selectable_value(&mut self.tab, tab, tab.label());
+                }
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    theme_buttons(ui);
+                });
+            });
+        });
+        egui::CentralPanel::default().show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .auto_shrink(false)
+                .show(ui, |ui| match self.tab {
+                    Tab::Bits => self.bits.ui(ui),
+                    Tab::Downcast => placeholder::ui(
+                        ui,
+                        "Downcast lab",
+                        "Histograms of random tensors cast to every format, their error, dot products and linear quantization.",
+                    ),
+                    Tab::Model => placeholder::ui(
+                        ui,
+                        "Model panel",
+                        "Open a .safetensors checkpoint, see its memory per precision, and run it on a picture in FP32, BF16, FP16, INT8 and FP8.",
+                    ),
+                });
+        });
+    }
+}
+
+/// Light / Dark / System, in words (the default fonts have no emoji for the icons).
+fn theme_buttons(ui: &mut egui::Ui) {
+    let mut pref = ui.ctx().options(|o| o.theme_preference);
+    let before = pref;
+    // Right-to-left layout: add in reverse reading order.
+    for (p, name) in [
+        (egui::ThemePreference::System, "System"),
+        (egui::ThemePreference::Dark, "Dark"),
+        (egui::ThemePreference::Light, "Light"),
+    ] {
+        ui.selectable_value(&mut pref, p, name);
+    }
+    if pref != before {
+        ui.ctx().set_theme(pref);
+    }
+}
+
+impl eframe::App for QuantscopeApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+}
+
+/// Open the window and run until it is closed.
+pub fn run() -> eframe::Result {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title(TITLE)
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([720.0, 480.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        TITLE,
+        options,
+        Box::new(|cc| Ok(Box::new(QuantscopeApp::new(cc)))),
+    )
+}

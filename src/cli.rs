@@ -1,0 +1,415 @@
+//! The command-line interface: a thin layer over [`crate::formats`].
+//!
+//! Its subcommands, flags and JSON fields are a contract (they are how the numbers are
+//! checked against PyTorch and ml_dtypes): extend, never rename.
+
+use crate::formats::decimal::shortest_repr;
+use crate::formats::parse::{parse_bits, parse_number};
+use crate::formats::{Analysis, Format, Info, Kind, Rounder, RoundingMode};
+use clap::{Parser, Subcommand};
+use serde_json::{Value, json};
+
+/// Exit code for bad input (unknown format, unparsable value, bad flags).
+pub const EXIT_BAD_INPUT: i32 = 2;
+
+/// `quantscope` with no arguments opens the GUI; with a subcommand it runs the CLI.
+#[derive(Parser, Debug)]
+#[command(
+    name = "quantscope",
+    version,
+    about = "See what number formats and quantization do."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// List every format with its bit layout.
+    Formats {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Limits of a format, printed exactly as torch.finfo / torch.iinfo print them.
+    Finfo {
+        /// Format name or alias (float16, bf16, int8, e4m3 …).
+        format: String,
+        /// Print a JSON object instead.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Store values in a format and report bits, fields, exact value and error.
+    Cast {
+        /// Target format.
+        #[arg(long)]
+        to: String,
+        /// Rounding mode: nearest-even, nearest-away, toward-zero, up, down, stochastic.
+        #[arg(long, default_value = "nearest-even")]
+        rounding: String,
+        /// Seed for stochastic rounding.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Read VALUEs as bit patterns of the target format (0x3eab, 0b…).
+        #[arg(long)]
+        from_bits: bool,
+        /// Print a JSON array, one object per value.
+        #[arg(long)]
+        json: bool,
+        /// Decimals, fractions (1/3), inf, -inf, nan; or bit patterns with --from-bits.
+        #[arg(required = true, allow_negative_numbers = true)]
+        values: Vec<String>,
+    },
+}
+
+/// A one-line reason the command failed.
+#[derive(Debug)]
+pub struct CliError(pub String);
+
+impl<E: std::fmt::Display> From<E> for CliError {
+    fn from(e: E) -> Self {
+        CliError(e.to_string())
+    }
+}
+
+/// Parse `args` (including the program name) and run; returns the text for stdout.
+///
+/// `--help`/`--version` come back as `Ok` text; every other problem is a one-line error.
+pub fn run<I, T>(args: I) -> Result<String, CliError>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let args = protect_negative_words(args.into_iter().map(Into::into).collect());
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => return Ok(e.to_string()),
+        Err(e) => {
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or("bad arguments");
+            return Err(CliError(
+                first.trim_start_matches("error: ").trim().to_string(),
+            ));
+        }
+    };
+    match cli.command {
+        Command::Formats { json } => Ok(formats(json)),
+        Command::Finfo { format, json } => finfo(&format, json),
+        Command::Cast {
+            to,
+            rounding,
+            seed,
+            from_bits,
+            json,
+            values,
+        } => cast(&to, &rounding, seed, from_bits, json, &values),
+    }
+}
+
+/// Run from `std::env::args_os()`: print the result, or one line on stderr; exit code.
+pub fn main_with_args(args: Vec<std::ffi::OsString>) -> i32 {
+    match run(args) {
+        Ok(text) => {
+            print!("{text}");
+            if !text.ends_with('\n') {
+                println!();
+            }
+            0
+        }
+        Err(CliError(message)) => {
+            let line = message.lines().next().unwrap_or("error");
+            eprintln!("quantscope: {line}");
+            EXIT_BAD_INPUT
+        }
+    }
+}
+
+/// clap reads `-inf`/`-nan`/`-pi` as flags; `-- -inf` always works, but a user types
+/// `quantscope cast --to bf16 -inf`. Such words get a leading space (which clap takes as
+/// a value and the number parser trims), keeping their order among the other values.
+fn protect_negative_words(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    args.into_iter()
+        .map(|a| match a.to_str() {
+            Some(s)
+                if s.starts_with('-')
+                    && !s.starts_with("--")
+                    && s.len() > 2
+                    && parse_number(s).is_ok() =>
+            {
+                format!(" {s}").into()
+            }
+            _ => a,
+        })
+        .collect()
+}
+
+fn formats(json: bool) -> String {
+    let all = Format::all();
+    if json {
+        let rows: Vec<Value> = all.iter().map(format_json).collect();
+        return pretty(&Value::Array(rows));
+    }
+    let mut out = format!(
+        "{:<15} {:>4} {:>4} {:>4} {:>6} {:>4} {:>4}  {}\n",
+        "format", "bits", "exp", "man", "bias", "inf", "nan", "aliases"
+    );
+    for f in &all {
+        let (e, m, bias) = match f.kind {
+            Kind::Float(s) => (
+                s.exp_bits.to_string(),
+                s.man_bits.to_string(),
+                s.bias.to_string(),
+            ),
+            Kind::Int(_) => ("-".into(), "-".into(), "-".into()),
+        };
+        let yes = |b: bool| if b { "yes" } else { "no" };
+        out += &format!(
+            "{:<15} {:>4} {:>4} {:>4} {:>6} {:>4} {:>4}  {}\n",
+            f.name(),
+            f.bits(),
+            e,
+            m,
+            bias,
+            yes(f.has_inf()),
+            yes(f.has_nan()),
+            f.aliases().join(", ")
+        );
+    }
+    out += "custom floats: eXmY (IEEE inf/NaN) or eXmYfn (finite), e.g. e4m3, e3m4fn\n";
+    out
+}
+
+/// One format as a JSON object (the `formats --json` contract).
+pub fn format_json(f: &Format) -> Value {
+    let (kind, e, m, bias) = match f.kind {
+        Kind::Float(s) => ("float", s.exp_bits, s.man_bits, json!(s.bias)),
+        Kind::Int(i) => (
+            if i.signed { "int" } else { "uint" },
+            0,
+            if i.signed { i.bits - 1 } else { i.bits },
+            Value::Null,
+        ),
+    };
+    json!({
+        "name": f.name(),
+        "aliases": f.aliases(),
+        "kind": kind,
+        "bits": f.bits(),
+        "exponent_bits": e,
+        "mantissa_bits": m,
+        "bias": bias,
+        "has_inf": f.has_inf(),
+        "has_nan": f.has_nan(),
+    })
+}
+
+fn finfo(name: &str, json: bool) -> Result<String, CliError> {
+    let info = Info::of(&Format::parse(name)?);
+    Ok(if json {
+        pretty(&info.to_json())
+    } else {
+        info.torch_text()
+    })
+}
+
+fn cast(
+    to: &str,
+    rounding: &str,
+    seed: u64,
+    from_bits: bool,
+    json: bool,
+    values: &[String],
+) -> Result<String, CliError> {
+    let format = Format::parse(to)?;
+    let mode = RoundingMode::parse(rounding).ok_or_else(|| {
+        CliError(format!(
+            "unknown rounding mode '{}' (one of: {})",
+            crate::formats::spec::printable(rounding),
+            RoundingMode::ALL.map(|m| m.name()).join(", ")
+        ))
+    })?;
+    let mut rounder = Rounder::new(mode, seed);
+    let mut rows = Vec::with_capacity(values.len());
+    for text in values {
+        let a = if from_bits {
+            let bits = parse_bits(text, &format)?;
+            let value = crate::formats::decode(&format, bits);
+            Analysis::of_bits(format, bits, value)
+        } else {
+            Analysis::of_value(format, parse_number(text)?, &mut rounder)
+        };
+        rows.push((text.trim(), a));
+    }
+    if json {
+        let objs: Vec<Value> = rows.iter().map(|(t, a)| cast_json(t, a)).collect();
+        return Ok(pretty(&Value::Array(objs)));
+    }
+    let mut out = String::new();
+    for (text, a) in rows {
+        out += &format!(
+            "{text} -> {} {}  [{}]  {}  {}\n  exact {}\n  abs error {}  rel error {}\n",
+            a.format.name(),
+            a.hex(),
+            spaced_fields(&a),
+            a.class.name(),
+            shortest_repr(a.value),
+            a.exact(),
+            shortest_repr(a.abs_error()),
+            shortest_repr(a.rel_error()),
+        );
+    }
+    Ok(out)
+}
+
+/// One cast result as a JSON object (the `cast --json` contract).
+pub fn cast_json(input: &str, a: &Analysis) -> Value {
+    let num = |x: f64| {
+        if x.is_finite() { json!(x) } else { Value::Null }
+    };
+    json!({
+        "input": input,
+        "format": a.format.name(),
+        "bits": a.hex(),
+        "sign": a.sign,
+        "exponent": a.exponent,
+        "mantissa": a.mantissa,
+        "class": a.class.name(),
+        "value": shortest_repr(a.value),
+        "exact": a.exact(),
+        "abs_error": num(a.abs_error()),
+        "rel_error": num(a.rel_error()),
+    })
+}
+
+/// The binary digits grouped by field: `0 01111101 0101011`.
+fn spaced_fields(a: &Analysis) -> String {
+    let b = a.binary();
+    match a.format.kind {
+        Kind::Float(f) => {
+            let (s, rest) = b.split_at(1);
+            let (e, m) = rest.split_at(f.exp_bits as usize);
+            if m.is_empty() {
+                format!("{s} {e}")
+            } else {
+                format!("{s} {e} {m}")
+            }
+        }
+        Kind::Int(_) => b,
+    }
+}
+
+fn pretty(v: &Value) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_else(|_| "null".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(args: &[&str]) -> String {
+        let mut v = vec!["quantscope"];
+        v.extend_from_slice(args);
+        run(v).unwrap_or_else(|e| panic!("{args:?}: {}", e.0))
+    }
+
+    fn err(args: &[&str]) -> String {
+        let mut v = vec!["quantscope"];
+        v.extend_from_slice(args);
+        run(v).err().map(|e| e.0).expect("should fail")
+    }
+
+    #[test]
+    fn cast_one_third_to_bfloat16() {
+        // Source: lesson (torch 2.1.1): torch.tensor(1/3, dtype=torch.bfloat16) → 0.333984375.
+        let v: Value =
+            serde_json::from_str(&ok(&["cast", "--to", "bf16", "--json", "1/3"])).unwrap();
+        let o = &v[0];
+        assert_eq!(o["input"], "1/3");
+        assert_eq!(o["format"], "bfloat16");
+        assert_eq!(o["bits"], "0x3eab");
+        assert_eq!(o["sign"], 0);
+        assert_eq!(o["exponent"], 125);
+        assert_eq!(o["mantissa"], 43);
+        assert_eq!(o["class"], "normal");
+        assert_eq!(o["value"], "0.333984375");
+        assert_eq!(o["exact"], "0.333984375");
+        assert!((o["abs_error"].as_f64().unwrap() - (0.333984375 - 1.0 / 3.0)).abs() < 1e-18);
+    }
+
+    #[test]
+    fn negative_words_are_values_not_flags() {
+        let v: Value = serde_json::from_str(&ok(&[
+            "cast", "--to", "fp16", "-inf", "-1.5", "nan", "--json",
+        ]))
+        .unwrap();
+        assert_eq!(v[0]["value"], "-inf");
+        assert_eq!(v[0]["bits"], "0xfc00");
+        assert_eq!(v[0]["abs_error"], 0.0);
+        assert_eq!(v[1]["value"], "-1.5");
+        assert_eq!(v[2]["class"], "nan");
+        assert_eq!(v[2]["abs_error"], Value::Null);
+    }
+
+    #[test]
+    fn from_bits_reads_patterns() {
+        let v: Value = serde_json::from_str(&ok(&[
+            "cast",
+            "--to",
+            "float8_e4m3fn",
+            "--from-bits",
+            "--json",
+            "0x7e",
+            "0x7f",
+        ]))
+        .unwrap();
+        assert_eq!(v[0]["value"], "448.0");
+        assert_eq!(v[1]["class"], "nan");
+    }
+
+    #[test]
+    fn finfo_prints_like_torch() {
+        assert_eq!(
+            ok(&["finfo", "float16"]),
+            "finfo(resolution=0.001, min=-65504, max=65504, eps=0.000976562, smallest_normal=6.10352e-05, tiny=6.10352e-05, dtype=float16)"
+        );
+        assert_eq!(
+            ok(&["finfo", "int8"]),
+            "iinfo(min=-128, max=127, dtype=int8)"
+        );
+        let v: Value = serde_json::from_str(&ok(&["finfo", "int64", "--json"])).unwrap();
+        assert_eq!(v["min"], json!(i64::MIN));
+    }
+
+    #[test]
+    fn formats_json_lists_every_field() {
+        let v: Value = serde_json::from_str(&ok(&["formats", "--json"])).unwrap();
+        let bf16 = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["name"] == "bfloat16")
+            .unwrap();
+        assert_eq!(bf16["bits"], 16);
+        assert_eq!(bf16["exponent_bits"], 8);
+        assert_eq!(bf16["mantissa_bits"], 7);
+        assert_eq!(bf16["bias"], 127);
+        assert_eq!(bf16["has_inf"], true);
+        assert_eq!(bf16["has_nan"], true);
+    }
+
+    #[test]
+    fn bad_input_is_one_line() {
+        for e in [
+            err(&["cast", "--to", "float7", "1"]),
+            err(&["cast", "--to", "bf16", "one"]),
+            err(&["cast", "--to", "bf16", "--from-bits", "0x12345"]),
+            err(&["cast", "--to", "bf16", "--rounding", "sideways", "1"]),
+            err(&["finfo", "nope"]),
+            err(&["frobnicate"]),
+            err(&["cast", "--to", "bf16"]),
+        ] {
+            assert!(!e.is_empty() && !e.contains('\n'), "{e:?}");
+        }
+    }
+}
