@@ -356,23 +356,19 @@ fn facts_ui(ui: &mut egui::Ui, a: &Analysis, changes: &mut Vec<Change>) {
 
             ui.label("Neighbours");
             ui.horizontal(|ui| {
-                let down = a.next_down();
-                if ui
-                    .add_enabled(down.is_some(), egui::Button::new("◀ Next down"))
-                    .clicked()
-                {
-                    changes.push(Change::Step(false));
+                for (up, label, bits) in [
+                    (false, "◀ Next down", a.next_down()),
+                    (true, "Next up ▶", a.next_up()),
+                ] {
+                    if ui
+                        .add_enabled(bits.is_some(), egui::Button::new(label))
+                        .clicked()
+                    {
+                        changes.push(Change::Step(up));
+                    }
+                    ui.monospace(neighbour_text(a, bits));
+                    ui.add_space(8.0);
                 }
-                ui.monospace(neighbour_text(a, down));
-                ui.add_space(8.0);
-                let up = a.next_up();
-                if ui
-                    .add_enabled(up.is_some(), egui::Button::new("Next up ▶"))
-                    .clicked()
-                {
-                    changes.push(Change::Step(true));
-                }
-                ui.monospace(neighbour_text(a, up));
             });
             ui.end_row();
         });

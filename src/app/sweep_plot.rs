@@ -151,32 +151,53 @@ impl SweepView {
         let plot_id = (key.lo.to_bits(), key.hi.to_bits());
         let height = 170.0;
         let marker = a.input;
-        Plot::new(("sweep_stored", plot_id))
-            .height(height)
-            .allow_drag(false)
-            .allow_zoom(false)
-            .allow_scroll(false)
-            .x_axis_label("input")
-            .y_axis_label("stored")
-            .show(ui, |p| {
-                p.line(Line::new("exact", ideal).width(1.0));
-                p.line(Line::new("stored", stored).width(2.0));
-                if marker.is_finite() {
-                    p.vline(VLine::new("input", marker));
-                }
-            });
-        Plot::new(("sweep_error", plot_id))
-            .height(height * 0.8)
-            .allow_drag(false)
-            .allow_zoom(false)
-            .allow_scroll(false)
-            .x_axis_label("input")
-            .y_axis_label("stored − input")
-            .show(ui, |p| {
-                p.line(Line::new("error", error).width(1.5));
-                if marker.is_finite() {
-                    p.vline(VLine::new("input", marker));
-                }
-            });
+        let stored_lines = vec![
+            Line::new("exact", ideal).width(1.0),
+            Line::new("stored", stored).width(2.0),
+        ];
+        fixed_plot(
+            ui,
+            ("sweep_stored", plot_id),
+            height,
+            "stored",
+            stored_lines,
+            marker,
+        );
+        let error_lines = vec![Line::new("error", error).width(1.5)];
+        fixed_plot(
+            ui,
+            ("sweep_error", plot_id),
+            height * 0.8,
+            "stored − input",
+            error_lines,
+            marker,
+        );
     }
+}
+
+/// A plot over the sweep's input axis with a marker at the current input; no pan or zoom,
+/// so it always shows the whole range.
+fn fixed_plot(
+    ui: &mut egui::Ui,
+    id: impl egui::AsIdSalt,
+    height: f32,
+    y_label: &str,
+    lines: Vec<Line<'_>>,
+    marker: f64,
+) {
+    Plot::new(id)
+        .height(height)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .x_axis_label("input")
+        .y_axis_label(y_label)
+        .show(ui, |p| {
+            for line in lines {
+                p.line(line);
+            }
+            if marker.is_finite() {
+                p.vline(VLine::new("input", marker));
+            }
+        });
 }

@@ -43,18 +43,24 @@ pub fn shortest_repr(x: f64) -> String {
     if (-4..16).contains(&exp) {
         format!("{sign}{}", place_point(&digits, exp, true))
     } else {
-        let (head, tail) = digits.split_at(1);
-        let frac = if tail.is_empty() {
-            String::new()
-        } else {
-            format!(".{tail}")
-        };
-        format!(
-            "{sign}{head}{frac}e{}{:02}",
-            if exp < 0 { '-' } else { '+' },
-            exp.abs()
-        )
+        scientific(sign, &digits, exp)
     }
+}
+
+/// `d.ddde±XX` from significant digits (first digit before the point; at least two
+/// exponent digits), as Python's repr and C's `%g` print it.
+fn scientific(sign: &str, digits: &str, exp: i32) -> String {
+    let (head, tail) = digits.split_at(1);
+    let frac = if tail.is_empty() {
+        String::new()
+    } else {
+        format!(".{tail}")
+    };
+    format!(
+        "{sign}{head}{frac}e{}{:02}",
+        if exp < 0 { '-' } else { '+' },
+        exp.abs()
+    )
 }
 
 /// C's `printf("%.{precision}g")`, as `std::ostream` prints a double by default
@@ -75,18 +81,7 @@ pub fn c_format_g(x: f64, precision: usize) -> String {
     let (digits, exp) = round_significant(x.abs(), p);
     let sign = if x < 0.0 { "-" } else { "" };
     if exp < -4 || exp >= p as i32 {
-        let (head, tail) = digits.split_at(1);
-        let tail = tail.trim_end_matches('0');
-        let frac = if tail.is_empty() {
-            String::new()
-        } else {
-            format!(".{tail}")
-        };
-        format!(
-            "{sign}{head}{frac}e{}{:02}",
-            if exp < 0 { '-' } else { '+' },
-            exp.abs()
-        )
+        scientific(sign, digits.trim_end_matches('0'), exp)
     } else {
         let fixed = place_point(&digits, exp, false);
         let fixed = if fixed.contains('.') {
