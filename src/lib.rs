@@ -5,3 +5,5 @@
 pub mod app;
 pub mod cli;
 pub mod formats;
+pub mod quant;
+pub mod tensor;

@@ -1,0 +1,383 @@
+//! Linear quantization, following these reference definitions (all arithmetic in f32, as
+//! PyTorch does on f32 tensors; `round` is round-half-to-even):
+//!
+//! - **symmetric** (int8, int4): `qmax = 127` (int8) / `7` (int4),
+//!   `scale = max|w| / qmax`, `q = clamp(round(w / scale), −qmax, qmax)`, `zero_point = 0`;
+//! - **asymmetric** (uint8 [0, 255], uint4 [0, 15]; int8/int4 use their full range):
+//!   `scale = (max − min) / (qmax − qmin)`, `zero_point = clamp(qmin − round(min / scale), qmin, qmax)`
+//!   (= `round(−min / scale)` for unsigned types), `q = clamp(round(w / scale) + zero_point, qmin, qmax)`.
+//!   As PyTorch's `MinMaxObserver` does, the range [min, max] is widened to include 0, so 0
+//!   is exactly representable and an all-positive tensor is not clipped;
+//! - **fp8** (e4m3fn, e5m2), symmetric: `scale = max|w| / max_finite`, `q = fp8(w / scale)`
+//!   rounded to nearest even with the ml_dtypes rules;
+//! - dequantize: `w' = scale · (q − zero_point)`.
+//!
+//! A group whose scale comes out 0 (all zeros) uses `scale = f32::EPSILON`, as PyTorch's
+//! observers clamp it, so nothing is divided by zero and zeros stay exact.
+
+use super::scheme::{Granularity, Mode, QType, Scheme};
+use crate::formats::{Rounder, decode, encode};
+use crate::tensor::stats::{ErrorStats, sqnr_db};
+use serde::Serialize;
+
+/// The result of quantizing one tensor.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Quantized {
+    /// One scale per group.
+    pub scale: Vec<f32>,
+    /// One zero point per group (0 for symmetric schemes).
+    pub zero_point: Vec<i32>,
+    /// The stored values, flat and row-major: integers, or fp8 values before scaling.
+    pub q: Vec<f32>,
+    /// Dequantized values `scale · (q − zero_point)`.
+    pub dequantized: Vec<f32>,
+    /// Number of groups (= scales).
+    pub groups: usize,
+}
+
+/// Error metrics of a quantization.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct QuantError {
+    /// Mean squared error.
+    pub mse: f64,
+    /// Largest |w − w'|.
+    pub max_abs_error: f64,
+    /// 10·log10(Σw² / Σ(w − w')²).
+    pub sqnr_db: f64,
+}
+
+impl Quantized {
+    /// Error of the dequantized values against the originals.
+    pub fn error(&self, original: &[f32]) -> QuantError {
+        let e = ErrorStats::of_pairs(
+            original
+                .iter()
+                .zip(&self.dequantized)
+                .map(|(&w, &d)| (w as f64, d as f64)),
+        );
+        let signal: f64 = original.iter().map(|&w| (w as f64) * (w as f64)).sum();
+        let noise: f64 = e.mse * (original.len() - e.skipped) as f64;
+        QuantError {
+            mse: e.mse,
+            max_abs_error: e.max_abs,
+            sqnr_db: sqnr_db(signal, noise),
+        }
+    }
+}
+
+/// Maps a flat index to its group.
+#[derive(Clone, Copy, Debug)]
+struct Grouping {
+    kind: Granularity,
+    stride: usize,
+    len: usize,
+    last: usize,
+    per_row: usize,
+}
+
+impl Grouping {
+    fn new(shape: &[usize], g: Granularity) -> Result<(Grouping, usize), String> {
+        let numel: usize = shape.iter().product();
+        let last = shape.last().copied().unwrap_or(1).max(1);
+        let mut grouping = Grouping {
+            kind: g,
+            stride: 1,
+            len: 1,
+            last,
+            per_row: 1,
+        };
+        let groups = match g {
+            Granularity::Tensor => 1,
+            Granularity::Channel(axis) => {
+                if axis >= shape.len() {
+                    return Err(format!(
+                        "axis {axis} is out of range for a tensor of shape {shape:?} ({} axes)",
+                        shape.len()
+                    ));
+                }
+                grouping.stride = shape[axis + 1..].iter().product();
+                grouping.len = shape[axis];
+                shape[axis]
+            }
+            Granularity::Group(size) => {
+                grouping.per_row = last.div_ceil(size);
+                (numel / last) * grouping.per_row
+            }
+        };
+        Ok((grouping, groups.max(1)))
+    }
+
+    fn of(&self, i: usize) -> usize {
+        match self.kind {
+            Granularity::Tensor => 0,
+            Granularity::Channel(_) => (i / self.stride) % self.len.max(1),
+            Granularity::Group(size) => (i / self.last) * self.per_row + (i % self.last) / size,
+        }
+    }
+}
+
+/// Quantize `data` (row-major, of `shape`) with `scheme`.
+pub fn quantize(data: &[f32], shape: &[usize], scheme: &Scheme) -> Result<Quantized, String> {
+    scheme.validate()?;
+    let numel: usize = shape.iter().product();
+    if numel != data.len() {
+        return Err(format!(
+            "shape {shape:?} holds {numel} values but the tensor has {}",
+            data.len()
+        ));
+    }
+    if let Some(i) = data.iter().position(|w| !w.is_finite()) {
+        return Err(format!("cannot quantize: value #{i} is {}", data[i]));
+    }
+    let (grouping, groups) = Grouping::new(shape, scheme.granularity)?;
+    // Per-group min and max.
+    let mut lo = vec![0.0f32; groups];
+    let mut hi = vec![0.0f32; groups];
+    for (i, &w) in data.iter().enumerate() {
+        let g = grouping.of(i);
+        lo[g] = lo[g].min(w);
+        hi[g] = hi[g].max(w);
+    }
+    let (qmin, qmax) = scheme.qtype.range();
+    let (qmin, qmax) = (qmin as f32, qmax as f32);
+    let mut scale = vec![0.0f32; groups];
+    let mut zero_point = vec![0i32; groups];
+    for g in 0..groups {
+        let s = match (scheme.qtype.is_int(), scheme.mode) {
+            // Symmetric integers use the restricted range [−qmax, qmax].
+            (true, Mode::Symmetric) | (false, _) => lo[g].abs().max(hi[g].abs()) / qmax,
+            (true, Mode::Asymmetric) => (hi[g] - lo[g]) / (qmax - qmin),
+        };
+        scale[g] = if s > 0.0 && s.is_finite() {
+            s
+        } else {
+            f32::EPSILON
+        };
+        if scheme.qtype.is_int() && scheme.mode == Mode::Asymmetric {
+            zero_point[g] = (qmin - (lo[g] / scale[g]).round_ties_even()).clamp(qmin, qmax) as i32;
+        }
+    }
+    let mut q = Vec::with_capacity(data.len());
+    let mut dequantized = Vec::with_capacity(data.len());
+    let format = scheme.qtype.format();
+    let mut rounder = Rounder::nearest_even();
+    let sym_lo = if scheme.mode == Mode::Symmetric {
+        -qmax
+    } else {
+        qmin
+    };
+    for (i, &w) in data.iter().enumerate() {
+        let g = grouping.of(i);
+        let (s, zp) = (scale[g], zero_point[g]);
+        let v = if scheme.qtype.is_int() {
+            ((w / s).round_ties_even() + zp as f32).clamp(sym_lo, qmax)
+        } else {
+            decode(&format, encode(&format, (w / s) as f64, &mut rounder)) as f32
+        };
+        q.push(v);
+        dequantized.push(s * (v - zp as f32));
+    }
+    Ok(Quantized {
+        scale,
+        zero_point,
+        q,
+        dequantized,
+        groups,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scheme(qtype: QType, mode: Mode, granularity: Granularity) -> Scheme {
+        Scheme {
+            qtype,
+            mode,
+            granularity,
+        }
+    }
+
+    #[test]
+    fn symmetric_int8_per_tensor_by_hand() {
+        let w = [-1.0f32, -0.5, 0.0, 0.25, 1.27];
+        let r = quantize(
+            &w,
+            &[5],
+            &scheme(QType::Int8, Mode::Symmetric, Granularity::Tensor),
+        )
+        .unwrap();
+        // scale = 1.27 / 127 = 0.01 (in f32); q = round(w / scale).
+        assert_eq!(r.scale, vec![1.27f32 / 127.0]);
+        assert_eq!(r.zero_point, vec![0]);
+        let s = 1.27f32 / 127.0;
+        let want: Vec<f32> = w
+            .iter()
+            .map(|&x| (x / s).round_ties_even().clamp(-127.0, 127.0))
+            .collect();
+        assert_eq!(r.q, want);
+        assert_eq!(r.q[4], 127.0);
+        assert_eq!(r.q[0], -100.0);
+        let e = r.error(&w);
+        assert!(e.max_abs_error < s as f64 / 2.0 + 1e-9);
+    }
+
+    #[test]
+    fn ties_round_to_even() {
+        // scale = 127/127 = 1, so q = round(w): 0.5 → 0, 1.5 → 2, 2.5 → 2, -0.5 → -0.
+        let w = [0.5f32, 1.5, 2.5, -0.5, 127.0];
+        let r = quantize(
+            &w,
+            &[5],
+            &scheme(QType::Int8, Mode::Symmetric, Granularity::Tensor),
+        )
+        .unwrap();
+        assert_eq!(r.q, vec![0.0, 2.0, 2.0, -0.0, 127.0]);
+    }
+
+    #[test]
+    fn asymmetric_uint8_maps_min_and_max_to_the_ends() {
+        let w = [-1.0f32, 0.0, 0.5, 3.0];
+        let r = quantize(
+            &w,
+            &[4],
+            &scheme(QType::UInt8, Mode::Asymmetric, Granularity::Tensor),
+        )
+        .unwrap();
+        let s = 4.0f32 / 255.0;
+        assert_eq!(r.scale, vec![s]);
+        assert_eq!(r.zero_point, vec![(1.0f32 / s).round_ties_even() as i32]); // 64
+        assert_eq!(r.q[0], 0.0);
+        assert_eq!(r.q[3], 255.0);
+        assert_eq!(r.dequantized[1], 0.0, "zero is exact");
+    }
+
+    #[test]
+    fn all_positive_tensors_include_zero_in_the_range() {
+        let w = [2.0f32, 2.5, 3.0];
+        let r = quantize(
+            &w,
+            &[3],
+            &scheme(QType::UInt8, Mode::Asymmetric, Granularity::Tensor),
+        )
+        .unwrap();
+        assert_eq!(r.zero_point, vec![0]);
+        assert_eq!(r.q[2], 255.0);
+        assert!(r.error(&w).max_abs_error < 0.01);
+    }
+
+    #[test]
+    fn constant_and_zero_tensors_do_not_divide_by_zero() {
+        for w in [[0.0f32; 4], [0.7f32; 4]] {
+            for s in [
+                scheme(QType::Int8, Mode::Symmetric, Granularity::Tensor),
+                scheme(QType::UInt8, Mode::Asymmetric, Granularity::Tensor),
+                scheme(QType::Int4, Mode::Symmetric, Granularity::Group(2)),
+                scheme(QType::Fp8E4m3, Mode::Symmetric, Granularity::Tensor),
+            ] {
+                let r = quantize(&w, &[4], &s).unwrap();
+                assert!(r.scale.iter().all(|s| *s > 0.0 && s.is_finite()));
+                assert!(r.dequantized.iter().all(|d| d.is_finite()));
+                assert!(r.error(&w).max_abs_error < 0.01, "{s} {w:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn per_channel_and_per_group_scales() {
+        // 2×4 matrix: rows have very different ranges.
+        let w = [1.0f32, -2.0, 0.5, 0.25, 100.0, 50.0, -25.0, 10.0];
+        let r = quantize(
+            &w,
+            &[2, 4],
+            &scheme(QType::Int8, Mode::Symmetric, Granularity::Channel(0)),
+        )
+        .unwrap();
+        assert_eq!(r.scale, vec![2.0 / 127.0, 100.0 / 127.0]);
+        let c = quantize(
+            &w,
+            &[2, 4],
+            &scheme(QType::Int8, Mode::Symmetric, Granularity::Channel(1)),
+        )
+        .unwrap();
+        assert_eq!(c.scale.len(), 4);
+        assert_eq!(c.scale[1], 50.0 / 127.0);
+        let g = quantize(
+            &w,
+            &[2, 4],
+            &scheme(QType::Int4, Mode::Symmetric, Granularity::Group(3)),
+        )
+        .unwrap();
+        // Groups per row: [0..3), [3..4) → 4 groups.
+        assert_eq!(g.groups, 4);
+        assert_eq!(g.scale[0], 2.0 / 7.0);
+        assert_eq!(g.scale[1], 0.25 / 7.0);
+        assert_eq!(g.scale[2], 100.0 / 7.0);
+        let t = quantize(
+            &w,
+            &[2, 4],
+            &scheme(QType::Int8, Mode::Symmetric, Granularity::Tensor),
+        )
+        .unwrap();
+        assert!(r.error(&w).sqnr_db > t.error(&w).sqnr_db);
+    }
+
+    #[test]
+    fn fp8_scaled_uses_the_full_range() {
+        let w = [-3.0f32, 0.1, 1.0, 2.0];
+        let r = quantize(
+            &w,
+            &[4],
+            &scheme(QType::Fp8E4m3, Mode::Symmetric, Granularity::Tensor),
+        )
+        .unwrap();
+        assert_eq!(r.scale, vec![3.0 / 448.0]);
+        assert_eq!(r.q[0], -448.0);
+        assert!(r.error(&w).sqnr_db > 25.0);
+    }
+
+    #[test]
+    fn bad_requests_are_errors() {
+        let w = [1.0f32; 6];
+        assert!(
+            quantize(
+                &w,
+                &[2, 3],
+                &scheme(QType::Int8, Mode::Symmetric, Granularity::Channel(2))
+            )
+            .is_err()
+        );
+        assert!(
+            quantize(
+                &w,
+                &[4],
+                &scheme(QType::Int8, Mode::Symmetric, Granularity::Tensor)
+            )
+            .is_err()
+        );
+        assert!(
+            quantize(
+                &w,
+                &[6],
+                &scheme(QType::UInt8, Mode::Symmetric, Granularity::Tensor)
+            )
+            .is_err()
+        );
+        assert!(
+            quantize(
+                &w,
+                &[6],
+                &scheme(QType::Fp8E5m2, Mode::Asymmetric, Granularity::Tensor)
+            )
+            .is_err()
+        );
+        assert!(
+            quantize(
+                &[f32::NAN],
+                &[1],
+                &scheme(QType::Int8, Mode::Symmetric, Granularity::Tensor)
+            )
+            .is_err()
+        );
+    }
+}

@@ -1,0 +1,11 @@
+//! Tensors, GUI-free: seeded random data, whole-tensor casts, statistics, histograms and
+//! dot products with a chosen accumulation.
+
+pub mod cast;
+pub mod dot;
+pub mod progress;
+pub mod random;
+pub mod stats;
+
+pub use progress::{Cancelled, Progress};
+pub use random::Distribution;

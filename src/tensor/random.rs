@@ -1,0 +1,290 @@
+//! Seeded random tensors: the shapes of data a student meets (activations, weights,
+//! weights with outliers).
+
+use rand::rngs::StdRng;
+use rand::{Rng, RngExt, SeedableRng};
+use rand_distr::{Distribution as _, Normal, StudentT};
+use std::fmt;
+
+/// Largest tensor the lab generates (10⁷ values).
+pub const MAX_SIZE: usize = 10_000_000;
+
+/// A distribution to draw a tensor from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Distribution {
+    /// Uniform on [lo, hi); `torch.rand` is uniform on [0, 1).
+    Uniform {
+        /// Lower bound (inclusive).
+        lo: f32,
+        /// Upper bound (exclusive).
+        hi: f32,
+    },
+    /// Gaussian.
+    Normal {
+        /// Mean.
+        mean: f32,
+        /// Standard deviation.
+        std: f32,
+    },
+    /// Laplace (double exponential): heavier tails, like trained weights.
+    Laplace {
+        /// Location (median).
+        loc: f32,
+        /// Scale b (std = b·√2).
+        scale: f32,
+    },
+    /// Student's t with `dof` degrees of freedom, times `scale`: very heavy tails.
+    StudentT {
+        /// Degrees of freedom (> 0); small values give heavy tails.
+        dof: f32,
+        /// Multiplier.
+        scale: f32,
+    },
+    /// Normal(0, std) where a `fraction` of values are multiplied by `factor`: the
+    /// outliers that wreck per-tensor int8 scales in LLM activations.
+    Outliers {
+        /// Standard deviation of the bulk.
+        std: f32,
+        /// Fraction of values that are outliers (0…1).
+        fraction: f32,
+        /// How much larger outliers are.
+        factor: f32,
+    },
+}
+
+/// The kinds, for menus and the CLI's `--dist`.
+pub const KINDS: [&str; 5] = ["uniform", "normal", "laplace", "student-t", "outliers"];
+
+impl Distribution {
+    /// Default parameters for a kind name (`uniform` is `torch.rand`'s [0, 1)).
+    pub fn named(kind: &str) -> Option<Distribution> {
+        Some(
+            match kind.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+                "uniform" | "rand" => Distribution::Uniform { lo: 0.0, hi: 1.0 },
+                "normal" | "gaussian" | "randn" => Distribution::Normal {
+                    mean: 0.0,
+                    std: 1.0,
+                },
+                "laplace" => Distribution::Laplace {
+                    loc: 0.0,
+                    scale: 1.0,
+                },
+                "student-t" | "studentt" | "t" => Distribution::StudentT {
+                    dof: 3.0,
+                    scale: 1.0,
+                },
+                "outliers" => Distribution::Outliers {
+                    std: 1.0,
+                    fraction: 0.001,
+                    factor: 100.0,
+                },
+                _ => return None,
+            },
+        )
+    }
+
+    /// The kind name (one of [`KINDS`]).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Distribution::Uniform { .. } => "uniform",
+            Distribution::Normal { .. } => "normal",
+            Distribution::Laplace { .. } => "laplace",
+            Distribution::StudentT { .. } => "student-t",
+            Distribution::Outliers { .. } => "outliers",
+        }
+    }
+
+    /// Check the parameters; the message says what is wrong.
+    pub fn validate(&self) -> Result<(), String> {
+        let finite = |x: f32, what: &str| {
+            if x.is_finite() {
+                Ok(())
+            } else {
+                Err(format!("{what} must be a finite number"))
+            }
+        };
+        match *self {
+            Distribution::Uniform { lo, hi } => {
+                finite(lo, "lower bound")?;
+                finite(hi, "upper bound")?;
+                if lo < hi {
+                    Ok(())
+                } else {
+                    Err("uniform needs lower bound < upper bound".into())
+                }
+            }
+            Distribution::Normal { mean, std } => {
+                finite(mean, "mean")?;
+                positive(std, "std")
+            }
+            Distribution::Laplace { loc, scale } => {
+                finite(loc, "location")?;
+                positive(scale, "scale")
+            }
+            Distribution::StudentT { dof, scale } => {
+                positive(dof, "degrees of freedom")?;
+                positive(scale, "scale")
+            }
+            Distribution::Outliers {
+                std,
+                fraction,
+                factor,
+            } => {
+                positive(std, "std")?;
+                finite(factor, "outlier factor")?;
+                if (0.0..=1.0).contains(&fraction) {
+                    Ok(())
+                } else {
+                    Err("outlier fraction must be between 0 and 1".into())
+                }
+            }
+        }
+    }
+}
+
+fn positive(x: f32, what: &str) -> Result<(), String> {
+    if x.is_finite() && x > 0.0 {
+        Ok(())
+    } else {
+        Err(format!("{what} must be a positive number"))
+    }
+}
+
+impl fmt::Display for Distribution {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Distribution::Uniform { lo, hi } => write!(f, "uniform [{lo}, {hi})"),
+            Distribution::Normal { mean, std } => write!(f, "normal (mean {mean}, std {std})"),
+            Distribution::Laplace { loc, scale } => write!(f, "laplace (loc {loc}, b {scale})"),
+            Distribution::StudentT { dof, scale } => {
+                write!(f, "student-t ({dof} dof, scale {scale})")
+            }
+            Distribution::Outliers {
+                std,
+                fraction,
+                factor,
+            } => write!(f, "normal (std {std}) with {fraction} outliers ×{factor}"),
+        }
+    }
+}
+
+/// Draw `size` values (capped at [`MAX_SIZE`]) from `dist` with a seeded generator.
+///
+/// The same (dist, size, seed) always gives the same tensor, on every machine.
+pub fn generate(dist: &Distribution, size: usize, seed: u64) -> Result<Vec<f32>, String> {
+    dist.validate()?;
+    let size = size.min(MAX_SIZE);
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut out = Vec::with_capacity(size);
+    match *dist {
+        Distribution::Uniform { lo, hi } => {
+            for _ in 0..size {
+                // 24 random bits → [0, 1) exactly like torch's float uniform, then affine.
+                let u = (rng.next_u32() >> 8) as f32 * (1.0 / 16_777_216.0);
+                out.push(lo + (hi - lo) * u);
+            }
+        }
+        Distribution::Normal { mean, std } => {
+            let n = Normal::new(mean, std).map_err(|e| e.to_string())?;
+            out.extend((0..size).map(|_| n.sample(&mut rng)));
+        }
+        Distribution::Laplace { loc, scale } => {
+            for _ in 0..size {
+                // Inverse CDF: u uniform on (-1/2, 1/2).
+                let u: f64 = rng.random::<f64>() - 0.5;
+                let x = -(scale as f64)
+                    * u.signum()
+                    * (1.0 - 2.0 * u.abs()).max(f64::MIN_POSITIVE).ln();
+                out.push(loc + x as f32);
+            }
+        }
+        Distribution::StudentT { dof, scale } => {
+            let t = StudentT::new(dof as f64).map_err(|e| e.to_string())?;
+            out.extend((0..size).map(|_| (t.sample(&mut rng) * scale as f64) as f32));
+        }
+        Distribution::Outliers {
+            std,
+            fraction,
+            factor,
+        } => {
+            let n = Normal::new(0.0f32, std).map_err(|e| e.to_string())?;
+            for _ in 0..size {
+                let x = n.sample(&mut rng);
+                let outlier = rng.random::<f32>() < fraction;
+                out.push(if outlier { x * factor } else { x });
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mean_std(v: &[f32]) -> (f64, f64) {
+        let n = v.len() as f64;
+        let m = v.iter().map(|&x| x as f64).sum::<f64>() / n;
+        let var = v.iter().map(|&x| (x as f64 - m).powi(2)).sum::<f64>() / n;
+        (m, var.sqrt())
+    }
+
+    #[test]
+    fn same_seed_same_tensor() {
+        for kind in KINDS {
+            let d = Distribution::named(kind).unwrap();
+            assert_eq!(generate(&d, 1000, 7), generate(&d, 1000, 7), "{kind}");
+            assert_ne!(generate(&d, 1000, 7), generate(&d, 1000, 8), "{kind}");
+        }
+    }
+
+    #[test]
+    fn moments_match_the_distribution() {
+        let n = 200_000;
+        let u = generate(&Distribution::named("uniform").unwrap(), n, 1).unwrap();
+        assert!(u.iter().all(|&x| (0.0..1.0).contains(&x)));
+        let (m, s) = mean_std(&u);
+        assert!((m - 0.5).abs() < 0.005 && (s - (1.0f64 / 12.0).sqrt()).abs() < 0.005);
+        let g = generate(&Distribution::named("normal").unwrap(), n, 1).unwrap();
+        let (m, s) = mean_std(&g);
+        assert!(m.abs() < 0.01 && (s - 1.0).abs() < 0.01);
+        let l = generate(&Distribution::named("laplace").unwrap(), n, 1).unwrap();
+        let (m, s) = mean_std(&l);
+        assert!(m.abs() < 0.02 && (s - 2f64.sqrt()).abs() < 0.02, "{m} {s}");
+    }
+
+    #[test]
+    fn outliers_are_rare_and_large() {
+        let d = Distribution::named("outliers").unwrap();
+        let v = generate(&d, 100_000, 3).unwrap();
+        let big = v.iter().filter(|x| x.abs() > 10.0).count();
+        assert!((50..200).contains(&big), "{big}");
+    }
+
+    #[test]
+    fn bad_parameters_are_errors() {
+        for d in [
+            Distribution::Uniform { lo: 1.0, hi: 1.0 },
+            Distribution::Normal {
+                mean: 0.0,
+                std: -1.0,
+            },
+            Distribution::StudentT {
+                dof: 0.0,
+                scale: 1.0,
+            },
+            Distribution::Outliers {
+                std: 1.0,
+                fraction: 2.0,
+                factor: 10.0,
+            },
+            Distribution::Uniform {
+                lo: f32::NAN,
+                hi: 1.0,
+            },
+        ] {
+            assert!(generate(&d, 10, 0).is_err(), "{d:?}");
+        }
+        assert!(Distribution::named("cauchy").is_none());
+    }
+}
