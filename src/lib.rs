@@ -5,5 +5,6 @@
 pub mod app;
 pub mod cli;
 pub mod formats;
+pub mod model;
 pub mod quant;
 pub mod tensor;

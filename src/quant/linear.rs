@@ -15,7 +15,7 @@
 //! A group whose scale comes out 0 (all zeros) uses `scale = f32::EPSILON`, as PyTorch's
 //! observers clamp it, so nothing is divided by zero and zeros stay exact.
 
-use super::scheme::{Granularity, Mode, QType, Scheme};
+use super::scheme::{Granularity, Mode, Scheme};
 use crate::formats::{Rounder, decode, encode};
 use crate::tensor::stats::{ErrorStats, sqnr_db};
 use serde::Serialize;
@@ -189,6 +189,7 @@ pub fn quantize(data: &[f32], shape: &[usize], scheme: &Scheme) -> Result<Quanti
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::quant::scheme::QType;
 
     fn scheme(qtype: QType, mode: Mode, granularity: Granularity) -> Scheme {
         Scheme {

@@ -1,6 +1,7 @@
 //! Casting whole tensors: fast slice paths for f32 → bf16 / f16 (via `half`), and the exact
 //! generic codec for every other format and rounding mode, in parallel chunks.
 
+use super::parallel::for_each_chunk;
 use super::progress::{Cancelled, Progress};
 use crate::formats::{Format, Rounder, RoundingMode, decode, encode};
 use half::slice::HalfFloatSliceExt;
@@ -29,48 +30,24 @@ pub fn cast_values(
     seed: u64,
     progress: &Progress,
 ) -> Result<Vec<f64>, Cancelled> {
-    progress.add_total(input.len() as u64);
     let mut out = vec![0.0f64; input.len()];
     let fast = fast_path(format, mode);
-    let chunks: Vec<(usize, (&[f32], &mut [f64]))> = input
-        .chunks(CHUNK)
-        .zip(out.chunks_mut(CHUNK))
-        .enumerate()
-        .collect();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let per_thread = chunks.len().div_ceil(threads).max(1);
-    let mut groups: Vec<Vec<(usize, (&[f32], &mut [f64]))>> = Vec::new();
-    let mut it = chunks.into_iter().peekable();
-    while it.peek().is_some() {
-        groups.push(it.by_ref().take(per_thread).collect());
-    }
-    let cancelled = std::thread::scope(|s| {
-        let handles: Vec<_> = groups
-            .into_iter()
-            .map(|group| {
-                s.spawn(move || {
-                    for (index, (src, dst)) in group {
-                        if progress.is_cancelled() {
-                            return true;
-                        }
-                        match fast {
-                            Some(f) => f(src, dst),
-                            None => {
-                                let mut r = Rounder::new(mode, chunk_seed(seed, index));
-                                for (d, &x) in dst.iter_mut().zip(src) {
-                                    *d = decode(format, encode(format, x as f64, &mut r));
-                                }
-                            }
-                        }
-                        progress.advance(src.len() as u64);
-                    }
-                    false
-                })
-            })
-            .collect();
-        handles.into_iter().any(|h| h.join().unwrap_or(true))
-    });
-    if cancelled { Err(Cancelled) } else { Ok(out) }
+    for_each_chunk(
+        input,
+        &mut out,
+        CHUNK,
+        progress,
+        |index, src, dst| match fast {
+            Some(f) => f(src, dst),
+            None => {
+                let mut r = Rounder::new(mode, chunk_seed(seed, index));
+                for (d, &x) in dst.iter_mut().zip(src) {
+                    *d = decode(format, encode(format, x as f64, &mut r));
+                }
+            }
+        },
+    )?;
+    Ok(out)
 }
 
 fn chunk_seed(seed: u64, index: usize) -> u64 {

@@ -3,6 +3,8 @@
 
 pub mod cast;
 pub mod dot;
+pub mod lab;
+pub mod parallel;
 pub mod progress;
 pub mod random;
 pub mod stats;

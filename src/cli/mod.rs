@@ -7,6 +7,8 @@ use crate::formats::decimal::shortest_repr;
 use crate::formats::parse::{parse_bits, parse_number};
 use crate::formats::{Analysis, Format, Info, Kind, Rounder, RoundingMode};
 use clap::{Parser, Subcommand};
+
+mod lab;
 use serde_json::{Value, json};
 
 /// Exit code for bad input (unknown format, unparsable value, bad flags).
@@ -61,6 +63,50 @@ enum Command {
         #[arg(required = true, allow_negative_numbers = true)]
         values: Vec<String>,
     },
+    /// Draw a random tensor, cast it, and report statistics, errors and dot products.
+    Downcast {
+        /// Distribution: uniform (torch.rand's [0, 1)), normal, laplace, student-t, outliers.
+        #[arg(long, default_value = "uniform")]
+        dist: String,
+        /// Number of values (1 to 10^7).
+        #[arg(long, default_value_t = 1000)]
+        size: usize,
+        /// Seed of the generator (and of stochastic rounding).
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Target format.
+        #[arg(long)]
+        to: String,
+        /// Rounding mode.
+        #[arg(long, default_value = "nearest-even")]
+        rounding: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Quantize one tensor of a .safetensors file and report scales and error.
+    Quantize {
+        /// The .safetensors file (opened read-only).
+        file: std::path::PathBuf,
+        /// Name of the tensor.
+        #[arg(long)]
+        tensor: String,
+        /// int8, uint8, int4, uint4, fp8_e4m3fn or fp8_e5m2.
+        #[arg(long)]
+        scheme: String,
+        /// symmetric or asymmetric (default: asymmetric for uint8/uint4, else symmetric).
+        #[arg(long)]
+        mode: Option<String>,
+        /// tensor, channel[:AXIS] or group:SIZE.
+        #[arg(long, default_value = "tensor")]
+        granularity: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Include the quantized values "q" (flat, row-major) in the JSON.
+        #[arg(long)]
+        dump_q: bool,
+    },
 }
 
 /// A one-line reason the command failed.
@@ -104,6 +150,31 @@ where
             json,
             values,
         } => cast(&to, &rounding, seed, from_bits, json, &values),
+        Command::Downcast {
+            dist,
+            size,
+            seed,
+            to,
+            rounding,
+            json,
+        } => lab::downcast(&dist, size, seed, &to, &rounding, json),
+        Command::Quantize {
+            file,
+            tensor,
+            scheme,
+            mode,
+            granularity,
+            json,
+            dump_q,
+        } => lab::quantize(
+            &file,
+            &tensor,
+            &scheme,
+            mode.as_deref(),
+            &granularity,
+            json,
+            dump_q,
+        ),
     }
 }
 
@@ -222,13 +293,7 @@ fn cast(
     values: &[String],
 ) -> Result<String, CliError> {
     let format = Format::parse(to)?;
-    let mode = RoundingMode::parse(rounding).ok_or_else(|| {
-        CliError(format!(
-            "unknown rounding mode '{}' (one of: {})",
-            crate::formats::spec::printable(rounding),
-            RoundingMode::ALL.map(|m| m.name()).join(", ")
-        ))
-    })?;
+    let mode = rounding_mode(rounding)?;
     let mut rounder = Rounder::new(mode, seed);
     let mut rows = Vec::with_capacity(values.len());
     for text in values {
@@ -260,6 +325,17 @@ fn cast(
         );
     }
     Ok(out)
+}
+
+/// Parse `--rounding`, naming the choices on error.
+pub fn rounding_mode(text: &str) -> Result<RoundingMode, CliError> {
+    RoundingMode::parse(text).ok_or_else(|| {
+        CliError(format!(
+            "unknown rounding mode '{}' (one of: {})",
+            crate::formats::spec::printable(text),
+            RoundingMode::ALL.map(|m| m.name()).join(", ")
+        ))
+    })
 }
 
 /// One cast result as a JSON object (the `cast --json` contract).
@@ -299,7 +375,8 @@ fn spaced_fields(a: &Analysis) -> String {
     }
 }
 
-fn pretty(v: &Value) -> String {
+/// Pretty-printed JSON.
+pub fn pretty(v: &Value) -> String {
     serde_json::to_string_pretty(v).unwrap_or_else(|_| "null".into())
 }
 

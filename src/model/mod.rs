@@ -1,0 +1,5 @@
+//! Checkpoints, GUI-free: reading safetensors files (memory-mapped, read-only).
+
+pub mod checkpoint;
+
+pub use checkpoint::Checkpoint;

@@ -1,0 +1,372 @@
+//! The downcast lab's computation: draw a tensor, cast or quantize it, and measure
+//! everything the panel and `quantscope downcast` show. GUI-free; runs in the background.
+
+use super::cast::cast_values;
+use super::dot::{DotResult, DotSpec, dot, standard_dots};
+use super::progress::{Cancelled, Progress};
+use super::random::{Distribution, generate};
+use super::stats::{CastCounts, ErrorStats, Histogram, Summary, finite_range};
+use crate::formats::{Analysis, Format, Rounder, RoundingMode, encode};
+use crate::quant::{Quantized, Scheme, quantize};
+use serde::Serialize;
+
+/// What to do to the tensor.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Target {
+    /// Cast every value to a format.
+    Cast(Format),
+    /// Quantize with a scale (and zero point).
+    Quantize(Scheme),
+}
+
+impl Target {
+    /// Short description.
+    pub fn label(&self) -> String {
+        match self {
+            Target::Cast(f) => f.name(),
+            Target::Quantize(s) => s.to_string(),
+        }
+    }
+}
+
+/// One run of the lab.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LabRequest {
+    /// Where the values come from.
+    pub dist: Distribution,
+    /// Number of values (10 … 10⁷).
+    pub size: usize,
+    /// Seed of the generator (and of stochastic rounding).
+    pub seed: u64,
+    /// Cast or quantization.
+    pub target: Target,
+    /// Rounding mode of casts.
+    pub rounding: RoundingMode,
+    /// Histogram bins.
+    pub bins: usize,
+}
+
+/// One of the first values, side by side.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ValueRow {
+    /// The f32 value drawn.
+    pub original: f32,
+    /// What was stored (dequantized for quantization).
+    pub stored: f64,
+    /// stored − original.
+    pub error: f64,
+    /// Bits of the stored value (of q for quantization), lowercase hex.
+    pub bits: String,
+}
+
+/// Bytes of the tensor in a format.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MemoryRow {
+    /// Format or scheme.
+    pub format: String,
+    /// Bytes including scales / zero points.
+    pub bytes: u64,
+}
+
+/// Everything the lab measured.
+#[derive(Clone, Debug, Serialize)]
+pub struct LabReport {
+    /// Distribution description.
+    pub dist: String,
+    /// Number of values.
+    pub size: usize,
+    /// Seed.
+    pub seed: u64,
+    /// Format or scheme.
+    pub target: String,
+    /// Rounding mode (casts).
+    pub rounding: String,
+    /// Statistics of the original values.
+    pub original: Summary,
+    /// Statistics of the stored values.
+    pub stored: Summary,
+    /// Underflow / overflow / saturation counts.
+    pub counts: CastCounts,
+    /// Error statistics.
+    pub error: ErrorStats,
+    /// Dot product of the tensor with itself, computed several ways.
+    pub dot: Vec<DotResult>,
+    /// The first values side by side.
+    pub first: Vec<ValueRow>,
+    /// Bytes per format.
+    pub memory: Vec<MemoryRow>,
+    /// Scales (quantization only; at most 64 shown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scale: Option<Vec<f32>>,
+    /// Zero points (quantization only; at most 64 shown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zero_point: Option<Vec<i32>>,
+    /// The values drawn (not in JSON).
+    #[serde(skip)]
+    pub values: Vec<f32>,
+    /// The values stored (not in JSON).
+    #[serde(skip)]
+    pub stored_values: Vec<f64>,
+    /// Histograms of original and stored values over a shared range (not in JSON).
+    #[serde(skip)]
+    pub hist_original: Histogram,
+    /// See `hist_original`.
+    #[serde(skip)]
+    pub hist_stored: Histogram,
+    /// Histogram of stored − original (not in JSON).
+    #[serde(skip)]
+    pub hist_error: Histogram,
+    /// Quantized integer levels of group 0 (quantization only, not in JSON).
+    #[serde(skip)]
+    pub levels: Option<Levels>,
+}
+
+/// The grid of a quantization's first group: scale, zero point, integer range.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Levels {
+    /// Scale.
+    pub scale: f32,
+    /// Zero point.
+    pub zero_point: i32,
+    /// Smallest and largest stored integer.
+    pub qmin: f64,
+    /// See `qmin`.
+    pub qmax: f64,
+}
+
+/// How many leading values the report lists.
+pub const FIRST: usize = 8;
+
+/// Run the lab. Errors are messages for the user (bad parameters).
+pub fn run(req: &LabRequest, progress: &Progress) -> Result<Result<LabReport, String>, Cancelled> {
+    let values = match generate(&req.dist, req.size.max(1), req.seed) {
+        Ok(v) => v,
+        Err(e) => return Ok(Err(e)),
+    };
+    if progress.is_cancelled() {
+        return Err(Cancelled);
+    }
+    let (stored, quant, format) = match req.target {
+        Target::Cast(f) => (
+            cast_values(&values, &f, req.rounding, req.seed, progress)?,
+            None,
+            f,
+        ),
+        Target::Quantize(s) => match quantize(&values, &[values.len()], &s) {
+            Ok(q) => (
+                q.dequantized.iter().map(|&x| x as f64).collect(),
+                Some(q),
+                s.qtype.format(),
+            ),
+            Err(e) => return Ok(Err(e)),
+        },
+    };
+    if progress.is_cancelled() {
+        return Err(Cancelled);
+    }
+    let bins = req.bins.clamp(1, 10_000);
+    let (lo, hi) = finite_range(&values, &stored).unwrap_or((0.0, 1.0));
+    let errors: Vec<f64> = values
+        .iter()
+        .zip(&stored)
+        .map(|(&x, &y)| y - x as f64)
+        .collect();
+    let (elo, ehi) = finite_range(&[], &errors).unwrap_or((0.0, 1.0));
+    let dots = match &quant {
+        None => standard_dots(&values, &values, format),
+        Some(q) => {
+            let fp32 = DotSpec::torch_like(Format::named("float32"));
+            let mut d = vec![dot(&values, &values, &fp32)];
+            let mut r = dot(&q.dequantized, &q.dequantized, &fp32);
+            r.error = r.value - super::dot::reference_dot(&values, &values);
+            r.label = format!(
+                "dequantized {}, float32 accumulate, naive",
+                req.target.label()
+            );
+            d.push(r);
+            d
+        }
+    };
+    let first = first_rows(&values, &stored, format, quant.as_ref());
+    let report = LabReport {
+        dist: req.dist.to_string(),
+        size: values.len(),
+        seed: req.seed,
+        target: req.target.label(),
+        rounding: req.rounding.name().into(),
+        original: Summary::of(values.iter().map(|&x| x as f64)),
+        stored: Summary::of(stored.iter().copied()),
+        counts: CastCounts::of(&values, &stored, &format),
+        error: ErrorStats::of(&values, &stored),
+        dot: dots,
+        first,
+        memory: memory_rows(values.len() as u64, &req.target, quant.as_ref()),
+        scale: quant
+            .as_ref()
+            .map(|q| q.scale.iter().take(64).copied().collect()),
+        zero_point: quant
+            .as_ref()
+            .map(|q| q.zero_point.iter().take(64).copied().collect()),
+        hist_original: Histogram::new(values.iter().map(|&x| x as f64), bins, lo, hi),
+        hist_stored: Histogram::new(stored.iter().copied(), bins, lo, hi),
+        hist_error: Histogram::new(errors.iter().copied(), bins, elo, ehi),
+        levels: quant.as_ref().map(|q| {
+            let (qmin, qmax) = match req.target {
+                Target::Quantize(s) => s.qtype.range(),
+                Target::Cast(_) => (0.0, 0.0),
+            };
+            Levels {
+                scale: q.scale[0],
+                zero_point: q.zero_point[0],
+                qmin,
+                qmax,
+            }
+        }),
+        values,
+        stored_values: stored,
+    };
+    Ok(Ok(report))
+}
+
+fn first_rows(
+    values: &[f32],
+    stored: &[f64],
+    format: Format,
+    quant: Option<&Quantized>,
+) -> Vec<ValueRow> {
+    values
+        .iter()
+        .zip(stored)
+        .enumerate()
+        .take(FIRST)
+        .map(|(i, (&x, &y))| {
+            let bits_of = quant.map_or(y, |q| q.q[i] as f64);
+            let bits = encode(&format, bits_of, &mut Rounder::nearest_even());
+            ValueRow {
+                original: x,
+                stored: y,
+                error: y - x as f64,
+                bits: Analysis::of_bits(format, bits, bits_of).hex(),
+            }
+        })
+        .collect()
+}
+
+/// Bytes of `n` values in the usual formats, plus the chosen target with its overhead.
+fn memory_rows(n: u64, target: &Target, quant: Option<&Quantized>) -> Vec<MemoryRow> {
+    let mut rows: Vec<MemoryRow> = [
+        "float32",
+        "bfloat16",
+        "float16",
+        "float8_e4m3fn",
+        "int8",
+        "int4",
+    ]
+    .iter()
+    .map(|name| MemoryRow {
+        format: name.to_string(),
+        bytes: (n * Format::named(name).bits() as u64).div_ceil(8),
+    })
+    .collect();
+    if let (Target::Quantize(s), Some(q)) = (target, quant) {
+        // One f32 scale per group, plus one zero point per group (stored as the qtype) if asymmetric.
+        let zp_bits = if s.mode == crate::quant::Mode::Asymmetric {
+            s.qtype.bits() as u64
+        } else {
+            0
+        };
+        let bits = n * s.qtype.bits() as u64 + q.groups as u64 * (32 + zp_bits);
+        rows.push(MemoryRow {
+            format: format!("{s} (with scales)"),
+            bytes: bits.div_ceil(8),
+        });
+    } else if let Target::Cast(f) = target
+        && !rows.iter().any(|r| r.format == f.name())
+    {
+        rows.push(MemoryRow {
+            format: f.name(),
+            bytes: (n * f.bits() as u64).div_ceil(8),
+        });
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quant::{Granularity, Mode, QType};
+
+    fn request(target: Target) -> LabRequest {
+        LabRequest {
+            dist: Distribution::Uniform { lo: 0.0, hi: 1.0 },
+            size: 1000,
+            seed: 0,
+            target,
+            rounding: RoundingMode::NearestEven,
+            bins: 50,
+        }
+    }
+
+    #[test]
+    fn lesson_rand_1000_to_bf16() {
+        let r = run(
+            &request(Target::Cast(Format::named("bfloat16"))),
+            &Progress::new(),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(r.size, 1000);
+        assert_eq!(r.first.len(), FIRST);
+        // bf16 keeps 8 significant bits: unit roundoff 2^-8 bounds the relative error.
+        assert!(r.error.max_rel <= 2f64.powi(-8));
+        assert!(r.error.max_rel > 2f64.powi(-10));
+        assert_eq!(r.counts.overflow + r.counts.underflow, 0);
+        assert_eq!(r.memory[0].bytes, 4000);
+        assert_eq!(r.memory[1].bytes, 2000);
+        assert_eq!(r.hist_original.counts.iter().sum::<u64>(), 1000);
+        let again = run(
+            &request(Target::Cast(Format::named("bfloat16"))),
+            &Progress::new(),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(r.first, again.first, "a seed reproduces the numbers");
+    }
+
+    #[test]
+    fn int8_quantization_report() {
+        let s = Scheme {
+            qtype: QType::Int8,
+            mode: Mode::Symmetric,
+            granularity: Granularity::Group(100),
+        };
+        let r = run(&request(Target::Quantize(s)), &Progress::new())
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.scale.as_ref().unwrap().len(), 10);
+        assert!(r.error.sqnr_db > 35.0, "{}", r.error.sqnr_db);
+        // 1000 bytes of int8 + 10 f32 scales.
+        assert_eq!(r.memory.last().unwrap().bytes, 1040);
+        assert!(r.levels.is_some());
+    }
+
+    #[test]
+    fn bad_parameters_are_messages() {
+        let mut req = request(Target::Cast(Format::named("bfloat16")));
+        req.dist = Distribution::Normal {
+            mean: 0.0,
+            std: 0.0,
+        };
+        assert!(run(&req, &Progress::new()).unwrap().is_err());
+        let s = Scheme {
+            qtype: QType::UInt8,
+            mode: Mode::Symmetric,
+            granularity: Granularity::Tensor,
+        };
+        assert!(
+            run(&request(Target::Quantize(s)), &Progress::new())
+                .unwrap()
+                .is_err()
+        );
+    }
+}
