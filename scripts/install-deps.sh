@@ -6,7 +6,7 @@ packages=(
   pkg-config
   libx11-6 libxcursor1 libxrandr2 libxi6 libxkbcommon0 libxkbcommon-x11-0
   libwayland-client0 libwayland-egl1 libegl1 libgl1 libgl1-mesa-dri
-  xvfb xauth imagemagick
+  xvfb xauth imagemagick xdotool
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -3,13 +3,17 @@
 mod bit_row;
 pub mod bits_panel;
 mod compare_table;
+pub mod downcast_panel;
+mod downcast_views;
 mod fonts;
+mod job;
 mod limits_table;
 mod palette;
 mod placeholder;
 mod sweep_plot;
 
 pub use bits_panel::BitsPanel;
+pub use downcast_panel::DowncastPanel;
 
 /// Window title.
 pub const TITLE: &str = "quantscope — number formats & quantization";
@@ -43,6 +47,8 @@ pub struct QuantscopeApp {
     pub tab: Tab,
     /// The Bits panel.
     pub bits: BitsPanel,
+    /// The Downcast lab.
+    pub downcast: DowncastPanel,
 }
 
 impl Default for QuantscopeApp {
@@ -50,6 +56,7 @@ impl Default for QuantscopeApp {
         QuantscopeApp {
             tab: Tab::Bits,
             bits: BitsPanel::default(),
+            downcast: DowncastPanel::default(),
         }
     }
 }
@@ -75,16 +82,17 @@ impl QuantscopeApp {
                 });
             });
         });
+        if self.tab == Tab::Downcast {
+            // The lab lays out its own side panel and scroll areas.
+            self.downcast.ui(ui);
+            return;
+        }
         egui::CentralPanel::default().show(ui, |ui| {
             egui::ScrollArea::vertical()
                 .auto_shrink(false)
                 .show(ui, |ui| match self.tab {
                     Tab::Bits => self.bits.ui(ui),
-                    Tab::Downcast => placeholder::ui(
-                        ui,
-                        "Downcast lab",
-                        "Histograms of random tensors cast to every format, their error, dot products and linear quantization.",
-                    ),
+                    Tab::Downcast => {}
                     Tab::Model => placeholder::ui(
                         ui,
                         "Model panel",

@@ -119,6 +119,40 @@ pub struct LabReport {
     /// Quantized integer levels of group 0 (quantization only, not in JSON).
     #[serde(skip)]
     pub levels: Option<Levels>,
+    /// Up to [`SAMPLE`] (original, stored) pairs spread over the tensor, sorted by original
+    /// (for the staircase plot; not in JSON).
+    #[serde(skip)]
+    pub sample: Vec<(f32, f64)>,
+    /// Up to [`SAMPLE`] (original, q) pairs of the first quantization group (not in JSON).
+    #[serde(skip)]
+    pub q_sample: Vec<(f32, f32)>,
+    /// Every distinct stored value with its count, when there are at most [`MAX_LEVELS`]
+    /// (the format's discrete levels; not in JSON).
+    #[serde(skip)]
+    pub distinct: Option<Vec<(f64, u64)>>,
+}
+
+/// Points kept for scatter plots.
+pub const SAMPLE: usize = 4000;
+
+/// Most distinct stored values listed.
+pub const MAX_LEVELS: usize = 4096;
+
+/// Distinct values with counts, or `None` past `MAX_LEVELS`.
+fn distinct_values(stored: &[f64]) -> Option<Vec<(f64, u64)>> {
+    let mut counts: std::collections::HashMap<u64, u64> = std::collections::HashMap::new();
+    for &y in stored {
+        *counts.entry(y.to_bits()).or_insert(0) += 1;
+        if counts.len() > MAX_LEVELS {
+            return None;
+        }
+    }
+    let mut v: Vec<(f64, u64)> = counts
+        .into_iter()
+        .map(|(b, c)| (f64::from_bits(b), c))
+        .collect();
+    v.sort_by(|a, b| a.0.total_cmp(&b.0));
+    Some(v)
 }
 
 /// The grid of a quantization's first group: scale, zero point, integer range.
@@ -222,6 +256,35 @@ pub fn run(req: &LabRequest, progress: &Progress) -> Result<Result<LabReport, St
                 qmax,
             }
         }),
+        sample: {
+            let step = values.len().div_ceil(SAMPLE).max(1);
+            let mut v: Vec<(f32, f64)> = values
+                .iter()
+                .zip(&stored)
+                .step_by(step)
+                .map(|(&x, &y)| (x, y))
+                .collect();
+            v.sort_by(|a, b| a.0.total_cmp(&b.0));
+            v
+        },
+        q_sample: quant.as_ref().map_or(Vec::new(), |q| {
+            let group_len = match req.target {
+                Target::Quantize(Scheme {
+                    granularity: crate::quant::Granularity::Group(g),
+                    ..
+                }) => g,
+                _ => values.len(),
+            };
+            let n = group_len.min(values.len());
+            let step = n.div_ceil(SAMPLE).max(1);
+            values[..n]
+                .iter()
+                .zip(&q.q[..n])
+                .step_by(step)
+                .map(|(&x, &v)| (x, v))
+                .collect()
+        }),
+        distinct: distinct_values(&stored),
         values,
         stored_values: stored,
     };

@@ -1,0 +1,347 @@
+//! The Downcast lab: a random tensor cast or quantized, recomputed in the background on every
+//! change, with histograms, error statistics, dot products and memory.
+
+use super::downcast_views as views;
+use super::job::Job;
+use crate::formats::{Format, RoundingMode};
+use crate::quant::{Granularity, Mode, QType, Scheme};
+use crate::tensor::Cancelled;
+use crate::tensor::lab::{LabReport, LabRequest, Target, run};
+use crate::tensor::random::{Distribution, KINDS, MAX_SIZE};
+use std::sync::Arc;
+
+type LabResult = Result<Result<LabReport, String>, Cancelled>;
+
+/// Cast to a format, or quantize with a scale.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Cast every value.
+    Cast,
+    /// Linear / fp8 quantization.
+    Quantize,
+}
+
+/// State of the Downcast panel.
+pub struct DowncastPanel {
+    dist: Distribution,
+    size: usize,
+    seed: u64,
+    action: Action,
+    formats: Vec<Format>,
+    format: usize,
+    qtype: QType,
+    mode: Mode,
+    per_group: bool,
+    group: usize,
+    rounding: RoundingMode,
+    bins: usize,
+    job: Job<LabResult>,
+    report: Option<Arc<LabReport>>,
+    message: Option<String>,
+    dirty: bool,
+}
+
+impl Default for DowncastPanel {
+    fn default() -> Self {
+        let formats = Format::all();
+        let bf16 = formats
+            .iter()
+            .position(|f| f.name() == "bfloat16")
+            .unwrap_or(0);
+        DowncastPanel {
+            // The lesson: torch.rand(1000) cast to bfloat16.
+            dist: Distribution::Uniform { lo: 0.0, hi: 1.0 },
+            size: 1000,
+            seed: 0,
+            action: Action::Cast,
+            formats,
+            format: bf16,
+            qtype: QType::Int8,
+            mode: Mode::Symmetric,
+            per_group: false,
+            group: 64,
+            rounding: RoundingMode::NearestEven,
+            bins: 60,
+            job: Job::default(),
+            report: None,
+            message: None,
+            dirty: true,
+        }
+    }
+}
+
+impl DowncastPanel {
+    /// The request the controls describe.
+    pub fn request(&self) -> LabRequest {
+        let target = match self.action {
+            Action::Cast => Target::Cast(self.formats[self.format]),
+            Action::Quantize => Target::Quantize(Scheme {
+                qtype: self.qtype,
+                mode: self.mode,
+                granularity: if self.per_group {
+                    Granularity::Group(self.group.max(1))
+                } else {
+                    Granularity::Tensor
+                },
+            }),
+        };
+        LabRequest {
+            dist: self.dist,
+            size: self.size.clamp(1, MAX_SIZE),
+            seed: self.seed,
+            target,
+            rounding: self.rounding,
+            bins: self.bins,
+        }
+    }
+
+    /// The latest finished report.
+    pub fn report(&self) -> Option<&LabReport> {
+        self.report.as_deref()
+    }
+
+    /// Whether a computation is running or about to start.
+    pub fn busy(&self) -> bool {
+        self.dirty || self.job.status().is_some()
+    }
+
+    /// Select a catalogue format as the cast target.
+    pub fn set_format(&mut self, name: &str) {
+        if let Some(i) = self.formats.iter().position(|f| f.name() == name) {
+            self.format = i;
+            self.action = Action::Cast;
+            self.dirty = true;
+        }
+    }
+
+    /// Set the generator seed.
+    pub fn set_seed(&mut self, seed: u64) {
+        self.seed = seed;
+        self.dirty = true;
+    }
+
+    /// Set the size of the tensor.
+    pub fn set_size(&mut self, size: usize) {
+        self.size = size.clamp(1, MAX_SIZE);
+        self.dirty = true;
+    }
+
+    /// Draw the panel; starts a background run when something changed.
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        if let Some(result) = self.job.poll() {
+            match result {
+                Ok(Ok(report)) => {
+                    self.report = Some(Arc::new(report));
+                    self.message = None;
+                }
+                Ok(Err(message)) => self.message = Some(message),
+                Err(Cancelled) => {}
+            }
+        }
+        egui::Panel::left("downcast_controls")
+            .resizable(false)
+            .default_size(290.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| self.controls_ui(ui));
+            });
+        egui::CentralPanel::default().show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .auto_shrink(false)
+                .show(ui, |ui| self.results_ui(ui));
+        });
+        if self.dirty {
+            self.dirty = false;
+            let req = self.request();
+            self.job.start(ui.ctx(), move |p| run(&req, p));
+        }
+        if self.job.status().is_some() {
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(50));
+        }
+    }
+
+    fn controls_ui(&mut self, ui: &mut egui::Ui) {
+        let mut changed = false;
+        ui.heading("Tensor");
+        let mut kind = self.dist.kind();
+        egui::ComboBox::from_label("Distribution")
+            .selected_text(kind)
+            .show_ui(ui, |ui| {
+                for k in KINDS {
+                    ui.selectable_value(&mut kind, k, k);
+                }
+            });
+        if kind != self.dist.kind() {
+            self.dist = Distribution::named(kind).unwrap_or(self.dist);
+            changed = true;
+        }
+        changed |= distribution_params(ui, &mut self.dist);
+        changed |= ui
+            .add(
+                egui::Slider::new(&mut self.size, 10..=MAX_SIZE)
+                    .logarithmic(true)
+                    .text("values"),
+            )
+            .changed();
+        ui.horizontal(|ui| {
+            changed |= ui
+                .add(egui::DragValue::new(&mut self.seed).prefix("seed "))
+                .changed();
+            if ui.button("New seed").clicked() {
+                self.seed = self.seed.wrapping_add(1);
+                changed = true;
+            }
+        });
+        ui.separator();
+        ui.heading("Downcast");
+        ui.horizontal(|ui| {
+            changed |= ui
+                .selectable_value(&mut self.action, Action::Cast, "Cast")
+                .changed();
+            changed |= ui
+                .selectable_value(&mut self.action, Action::Quantize, "Quantize")
+                .changed();
+        });
+        match self.action {
+            Action::Cast => {
+                let before = self.format;
+                egui::ComboBox::from_label("Target format")
+                    .selected_text(self.formats[self.format].name())
+                    .height(500.0)
+                    .show_ui(ui, |ui| {
+                        for (i, f) in self.formats.iter().enumerate() {
+                            ui.selectable_value(&mut self.format, i, f.name());
+                        }
+                    });
+                changed |= before != self.format;
+                let before = self.rounding;
+                egui::ComboBox::from_label("Rounding")
+                    .selected_text(self.rounding.name())
+                    .show_ui(ui, |ui| {
+                        for m in RoundingMode::ALL {
+                            ui.selectable_value(&mut self.rounding, m, m.name());
+                        }
+                    });
+                changed |= before != self.rounding;
+            }
+            Action::Quantize => changed |= self.quant_controls(ui),
+        }
+        ui.separator();
+        changed |= ui
+            .add(egui::Slider::new(&mut self.bins, 10..=400).text("bins"))
+            .changed();
+        if let Some((fraction, elapsed)) = self.job.status()
+            && elapsed.as_millis() > 150
+        {
+            ui.add(egui::ProgressBar::new(fraction).show_percentage());
+        }
+        if let Some(m) = &self.message {
+            ui.colored_label(ui.visuals().error_fg_color, m);
+        }
+        self.dirty |= changed;
+    }
+
+    fn quant_controls(&mut self, ui: &mut egui::Ui) -> bool {
+        let mut changed = false;
+        let before = (self.qtype, self.mode);
+        egui::ComboBox::from_label("Type")
+            .selected_text(self.qtype.name())
+            .show_ui(ui, |ui| {
+                for q in QType::ALL {
+                    ui.selectable_value(&mut self.qtype, q, q.name());
+                }
+            });
+        if self.qtype.is_int() {
+            ui.horizontal(|ui| {
+                ui.selectable_value(&mut self.mode, Mode::Symmetric, "symmetric")
+                    .on_hover_text("scale = max|w| / qmax, zero point 0");
+                ui.selectable_value(&mut self.mode, Mode::Asymmetric, "asymmetric")
+                    .on_hover_text("scale = (max − min) / (qmax − qmin), with a zero point");
+            });
+        } else {
+            self.mode = Mode::Symmetric;
+        }
+        // Unsigned types only make sense asymmetric.
+        if matches!(self.qtype, QType::UInt8 | QType::UInt4) {
+            self.mode = Mode::Asymmetric;
+        }
+        changed |= before != (self.qtype, self.mode);
+        ui.horizontal(|ui| {
+            changed |= ui
+                .selectable_value(&mut self.per_group, false, "per tensor")
+                .changed();
+            changed |= ui
+                .selectable_value(&mut self.per_group, true, "per group")
+                .changed();
+        });
+        if self.per_group {
+            changed |= ui
+                .add(
+                    egui::Slider::new(&mut self.group, 2..=4096)
+                        .logarithmic(true)
+                        .text("group size"),
+                )
+                .changed();
+        }
+        changed
+    }
+
+    fn results_ui(&mut self, ui: &mut egui::Ui) {
+        let Some(report) = self.report.clone() else {
+            ui.spinner();
+            return;
+        };
+        views::summary_ui(ui, &report);
+        ui.add_space(8.0);
+        views::plots_ui(ui, &report);
+        ui.add_space(8.0);
+        ui.columns(2, |cols| {
+            views::first_values_ui(&mut cols[0], &report);
+            views::dot_card_ui(&mut cols[1], &report);
+            cols[1].add_space(8.0);
+            views::memory_card_ui(&mut cols[1], &report);
+        });
+    }
+}
+
+/// Parameter editors for the distribution; true when one changed.
+fn distribution_params(ui: &mut egui::Ui, dist: &mut Distribution) -> bool {
+    let mut changed = false;
+    let mut drag = |ui: &mut egui::Ui, v: &mut f32, label: &str, speed: f64| {
+        changed |= ui
+            .add(
+                egui::DragValue::new(v)
+                    .speed(speed)
+                    .prefix(format!("{label} ")),
+            )
+            .changed();
+    };
+    ui.horizontal_wrapped(|ui| match dist {
+        Distribution::Uniform { lo, hi } => {
+            drag(ui, lo, "from", 0.01);
+            drag(ui, hi, "to", 0.01);
+        }
+        Distribution::Normal { mean, std } => {
+            drag(ui, mean, "mean", 0.01);
+            drag(ui, std, "std", 0.01);
+        }
+        Distribution::Laplace { loc, scale } => {
+            drag(ui, loc, "loc", 0.01);
+            drag(ui, scale, "b", 0.01);
+        }
+        Distribution::StudentT { dof, scale } => {
+            drag(ui, dof, "dof", 0.05);
+            drag(ui, scale, "scale", 0.01);
+        }
+        Distribution::Outliers {
+            std,
+            fraction,
+            factor,
+        } => {
+            drag(ui, std, "std", 0.01);
+            drag(ui, fraction, "fraction", 0.0005);
+            drag(ui, factor, "×", 1.0);
+        }
+    });
+    changed
+}
