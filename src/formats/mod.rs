@@ -9,6 +9,7 @@ pub mod parse;
 pub mod rounding;
 pub mod spec;
 pub mod sweep;
+pub mod table;
 
 pub use analysis::{Analysis, Class, Field};
 pub use codec::{CastPath, decode, encode, encode_with};

@@ -228,7 +228,7 @@ impl Format {
             return Err(FormatError("empty format name".into()));
         }
         for e in CATALOGUE {
-            if normalize(e.name) == key || e.aliases.iter().any(|a| normalize(a) == key) {
+            if same_name(e.name, &key) || e.aliases.iter().any(|a| same_name(a, &key)) {
                 return Ok(Format {
                     name: FormatName::Static(e.name),
                     kind: e.kind,
@@ -411,6 +411,19 @@ pub fn width_mask(bits: u32) -> u64 {
 
 fn normalize(s: &str) -> String {
     s.trim().to_ascii_lowercase().replace('-', "_")
+}
+
+/// `normalize(name) == key` for an already normalized `key`, without allocating.
+fn same_name(name: &str, key: &str) -> bool {
+    let fold = |c: u8| {
+        if c == b'-' {
+            b'_'
+        } else {
+            c.to_ascii_lowercase()
+        }
+    };
+    let name = name.trim().as_bytes();
+    name.len() == key.len() && name.iter().zip(key.as_bytes()).all(|(&a, &b)| fold(a) == b)
 }
 
 /// Shorten and strip control characters so any user text can go into a one-line message.

@@ -3,6 +3,7 @@
 
 use super::parallel::for_each_chunk;
 use super::progress::{Cancelled, Progress};
+use crate::formats::table::NarrowEncoder;
 use crate::formats::{Format, Rounder, RoundingMode, decode, encode};
 use half::slice::HalfFloatSliceExt;
 use half::{bf16, f16};
@@ -31,14 +32,14 @@ pub fn cast_values(
     progress: &Progress,
 ) -> Result<Vec<f64>, Cancelled> {
     let mut out = vec![0.0f64; input.len()];
-    let fast = fast_path(format, mode);
+    let fast = Fast::for_format(format, mode);
     for_each_chunk(
         input,
         &mut out,
         CHUNK,
         progress,
-        |index, src, dst| match fast {
-            Some(f) => f(src, dst),
+        |index, src, dst| match &fast {
+            Some(f) => f.run(src, dst),
             None => {
                 let mut r = Rounder::new(mode, chunk_seed(seed, index));
                 for (d, &x) in dst.iter_mut().zip(src) {
@@ -58,34 +59,97 @@ fn chunk_seed(seed: u64, index: usize) -> u64 {
     z ^ (z >> 31)
 }
 
-type FastCast = fn(&[f32], &mut [f64]);
-
 /// Slice paths that give the same bits as the generic codec (tested), only faster.
-fn fast_path(format: &Format, mode: RoundingMode) -> Option<FastCast> {
-    if mode != RoundingMode::NearestEven || format.is_custom() {
-        return None;
+enum Fast {
+    /// f32 and f64 hold every f32 exactly.
+    Identity,
+    /// half's f32 → bf16 slice conversion.
+    Bf16,
+    /// half's f32 → f16 slice conversion.
+    F16,
+    /// fp8 / fp6 / fp4 by f32 bit arithmetic.
+    Narrow(NarrowEncoder),
+    /// Integers of at most 32 bits: round half to even, saturate, NaN → 0.
+    Int {
+        /// Smallest value.
+        min: f64,
+        /// Largest value.
+        max: f64,
+    },
+}
+
+impl Fast {
+    fn for_format(format: &Format, mode: RoundingMode) -> Option<Fast> {
+        if mode != RoundingMode::NearestEven {
+            return None;
+        }
+        if !format.is_custom() {
+            match format.name().as_str() {
+                "float32" | "float64" => return Some(Fast::Identity),
+                "bfloat16" => return Some(Fast::Bf16),
+                "float16" => return Some(Fast::F16),
+                _ => {}
+            }
+        }
+        if let Some(i) = format.int()
+            && i.bits <= 32
+        {
+            return Some(Fast::Int {
+                min: i.min() as f64,
+                max: i.max() as f64,
+            });
+        }
+        NarrowEncoder::new(format).map(Fast::Narrow)
     }
-    match format.name().as_str() {
-        "float32" | "float64" => Some(|src, dst| {
-            for (d, &x) in dst.iter_mut().zip(src) {
-                *d = x as f64;
+
+    fn run(&self, src: &[f32], dst: &mut [f64]) {
+        match self {
+            Fast::Identity => {
+                for (d, &x) in dst.iter_mut().zip(src) {
+                    *d = x as f64;
+                }
             }
-        }),
-        "bfloat16" => Some(|src, dst| {
-            let mut tmp = vec![bf16::ZERO; src.len()];
-            f32_to_bf16(src, &mut tmp);
-            for (d, h) in dst.iter_mut().zip(tmp) {
-                *d = h.to_f64();
+            Fast::Bf16 => {
+                let mut tmp = vec![bf16::ZERO; src.len()];
+                f32_to_bf16(src, &mut tmp);
+                for (d, h) in dst.iter_mut().zip(tmp) {
+                    *d = h.to_f64();
+                }
             }
-        }),
-        "float16" => Some(|src, dst| {
-            let mut tmp = vec![f16::ZERO; src.len()];
-            f32_to_f16(src, &mut tmp);
-            for (d, h) in dst.iter_mut().zip(tmp) {
-                *d = h.to_f64();
+            Fast::F16 => {
+                let mut tmp = vec![f16::ZERO; src.len()];
+                f32_to_f16(src, &mut tmp);
+                for (d, h) in dst.iter_mut().zip(tmp) {
+                    *d = h.to_f64();
+                }
             }
-        }),
-        _ => None,
+            Fast::Narrow(enc) => {
+                for (d, &x) in dst.iter_mut().zip(src) {
+                    *d = enc.round(x);
+                }
+            }
+            Fast::Int { min, max } => {
+                for (d, &x) in dst.iter_mut().zip(src) {
+                    *d = if x.is_nan() {
+                        0.0
+                    } else {
+                        round_half_even(x as f64).clamp(*min, *max)
+                    };
+                }
+            }
+        }
+    }
+}
+
+/// `f64::round_ties_even` without a libm call (adding and removing 1.5·2^52 rounds to an
+/// integer under nearest-even; beyond 2^51 every f64 is already an integer).
+#[inline]
+fn round_half_even(x: f64) -> f64 {
+    const MAGIC: f64 = 6_755_399_441_055_744.0; // 1.5 · 2^52
+    if x.abs() < 2_251_799_813_685_248.0 {
+        (x + MAGIC) - MAGIC
+    } else {
+        x
     }
 }
 
@@ -112,7 +176,19 @@ mod tests {
     #[test]
     fn fast_paths_equal_the_generic_codec() {
         let input = sample();
-        for name in ["float32", "float64", "bfloat16", "float16"] {
+        for name in [
+            "float32",
+            "float64",
+            "bfloat16",
+            "float16",
+            "float8_e4m3fn",
+            "float8_e5m2",
+            "float4_e2m1fn",
+            "int8",
+            "uint8",
+            "int4",
+            "int32",
+        ] {
             let f = Format::named(name);
             let fast =
                 cast_values(&input, &f, RoundingMode::NearestEven, 0, &Progress::new()).unwrap();
