@@ -55,7 +55,7 @@ impl NarrowEncoder {
     pub fn encode(&self, x: f32) -> u64 {
         let a = x.abs() as f64;
         let top = self.values.len() - 1;
-        if !(a <= self.values[top]) {
+        if a.is_nan() || a > self.values[top] {
             // Overflow, inf, NaN: the format's own rules.
             return encode(&self.format, x as f64, &mut Rounder::nearest_even());
         }
@@ -90,7 +90,7 @@ impl NarrowEncoder {
     #[inline]
     pub fn round(&self, x: f32) -> f64 {
         let a = x.abs();
-        if !(a <= self.max) {
+        if a.is_nan() || a > self.max {
             return decode(&self.format, self.encode(x));
         }
         let r = if a < self.min_normal {
