@@ -4,4 +4,4 @@
 # Needs only the Rust toolchain: no display, no Python, no system packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec cargo test --locked --all-targets "$@"
+exec cargo test --locked --lib --bins --tests "$@"
