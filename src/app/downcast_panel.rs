@@ -35,6 +35,8 @@ pub struct DowncastPanel {
     group: usize,
     rounding: RoundingMode,
     bins: usize,
+    custom_range: bool,
+    range: (f64, f64),
     job: Job<LabResult>,
     report: Option<Arc<LabReport>>,
     message: Option<String>,
@@ -62,6 +64,8 @@ impl Default for DowncastPanel {
             group: 64,
             rounding: RoundingMode::NearestEven,
             bins: 60,
+            custom_range: false,
+            range: (0.0, 1.0),
             job: Job::default(),
             report: None,
             message: None,
@@ -92,6 +96,7 @@ impl DowncastPanel {
             target,
             rounding: self.rounding,
             bins: self.bins,
+            range: self.custom_range.then_some(self.range),
         }
     }
 
@@ -230,6 +235,17 @@ impl DowncastPanel {
         changed |= ui
             .add(egui::Slider::new(&mut self.bins, 10..=400).text("bins"))
             .changed();
+        ui.horizontal(|ui| {
+            changed |= ui
+                .checkbox(&mut self.custom_range, "histogram range")
+                .on_hover_text("Off: the range of the values")
+                .changed();
+            if self.custom_range {
+                let (lo, hi) = &mut self.range;
+                changed |= ui.add(egui::DragValue::new(lo).speed(0.01)).changed();
+                changed |= ui.add(egui::DragValue::new(hi).speed(0.01)).changed();
+            }
+        });
         if let Some((fraction, elapsed)) = self.job.status()
             && elapsed.as_millis() > 150
         {

@@ -39,6 +39,7 @@ pub fn downcast(
         target: Target::Cast(Format::parse(to)?),
         rounding: rounding_mode(rounding)?,
         bins: 64,
+        range: None,
     };
     let report = run(&req, &Progress::new())
         .map_err(|Cancelled| CliError("cancelled".into()))?

@@ -44,6 +44,8 @@ pub struct LabRequest {
     pub rounding: RoundingMode,
     /// Histogram bins.
     pub bins: usize,
+    /// Histogram range of the values; `None` spans the finite values.
+    pub range: Option<(f64, f64)>,
 }
 
 /// One of the first values, side by side.
@@ -199,7 +201,11 @@ pub fn run(req: &LabRequest, progress: &Progress) -> Result<Result<LabReport, St
         return Err(Cancelled);
     }
     let bins = req.bins.clamp(1, 10_000);
-    let (lo, hi) = finite_range(&values, &stored).unwrap_or((0.0, 1.0));
+    let (lo, hi) = req
+        .range
+        .filter(|(a, b)| a.is_finite() && b.is_finite() && a < b)
+        .or_else(|| finite_range(&values, &stored))
+        .unwrap_or((0.0, 1.0));
     let errors: Vec<f64> = values
         .iter()
         .zip(&stored)
@@ -367,6 +373,7 @@ mod tests {
             target,
             rounding: RoundingMode::NearestEven,
             bins: 50,
+            range: None,
         }
     }
 
@@ -411,6 +418,17 @@ mod tests {
         // 1000 bytes of int8 + 10 f32 scales.
         assert_eq!(r.memory.last().unwrap().bytes, 1040);
         assert!(r.levels.is_some());
+    }
+
+    #[test]
+    fn a_chosen_histogram_range_counts_the_rest_outside() {
+        let mut req = request(Target::Cast(Format::named("bfloat16")));
+        req.range = Some((0.25, 0.75));
+        let r = run(&req, &Progress::new()).unwrap().unwrap();
+        let h = &r.hist_original;
+        assert_eq!((h.lo, h.hi), (0.25, 0.75));
+        assert_eq!(h.counts.iter().sum::<u64>() + h.below + h.above, 1000);
+        assert!(h.below > 200 && h.above > 200);
     }
 
     #[test]
