@@ -8,6 +8,7 @@ use crate::formats::parse::{parse_bits, parse_number};
 use crate::formats::{Analysis, Format, Info, Kind, Rounder, RoundingMode};
 use clap::{Parser, Subcommand};
 
+mod checkpoint;
 mod lab;
 use serde_json::{Value, json};
 
@@ -107,6 +108,31 @@ enum Command {
         #[arg(long)]
         dump_q: bool,
     },
+    /// List a checkpoint's tensors, parameters and memory per precision.
+    Inspect {
+        /// A .safetensors file, a folder holding one, or a model.safetensors.index.json.
+        path: std::path::PathBuf,
+        /// Also compute each tensor's statistics (reads every tensor).
+        #[arg(long)]
+        stats: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Quantization error of every float tensor under several schemes.
+    Sensitivity {
+        /// A .safetensors file, a folder holding one, or a model.safetensors.index.json.
+        path: std::path::PathBuf,
+        /// Comma-separated schemes: format names (bfloat16) or QTYPE[:channel|:group:N].
+        #[arg(long, default_value = crate::model::analysis::DEFAULT_SCHEMES)]
+        schemes: String,
+        /// Print JSON.
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Print CSV.
+        #[arg(long)]
+        csv: bool,
+    },
 }
 
 /// A one-line reason the command failed.
@@ -175,6 +201,13 @@ where
             json,
             dump_q,
         ),
+        Command::Inspect { path, stats, json } => checkpoint::inspect(&path, stats, json),
+        Command::Sensitivity {
+            path,
+            schemes,
+            json,
+            csv,
+        } => checkpoint::sensitivity(&path, &schemes, json, csv),
     }
 }
 

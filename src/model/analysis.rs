@@ -1,0 +1,318 @@
+//! Per-tensor statistics and quantization sensitivity of a checkpoint.
+
+use super::files::{ModelFiles, TensorEntry, dtype_name};
+use crate::formats::{Format, RoundingMode};
+use crate::quant::{Granularity, Mode, QType, Scheme, quantize};
+use crate::tensor::cast::cast_values;
+use crate::tensor::stats::{ErrorStats, Histogram, Summary};
+use crate::tensor::{Cancelled, Progress};
+use serde::Serialize;
+
+/// The schemes of the sensitivity table unless told otherwise.
+pub const DEFAULT_SCHEMES: &str = "bfloat16,float16,fp8_e4m3fn,int8,int8:channel,int4:group:32";
+
+/// Largest number of values of one tensor a sensitivity row uses (whole leading rows).
+pub const SAMPLE_LIMIT: usize = 4 << 20;
+
+/// A way to store a tensor with less precision.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum TensorScheme {
+    /// Round every value to a format (nearest even).
+    Cast(Format),
+    /// Quantize: symmetric for signed and fp8 types, asymmetric for unsigned.
+    Quant(QType, Granularity),
+}
+
+impl TensorScheme {
+    /// Parse `bfloat16`, `float16` (any format name: a plain cast), or
+    /// `QTYPE[:tensor|:channel|:group:N]` (`int8`, `int8:channel`, `int4:group:32`, `fp8_e4m3fn`).
+    pub fn parse(text: &str) -> Result<TensorScheme, String> {
+        let t = text.trim();
+        let (head, rest) = match t.split_once(':') {
+            Some((h, r)) => (h, Some(r)),
+            None => (t, None),
+        };
+        if let Ok(q) = head.parse::<QType>() {
+            let g = match rest {
+                None => Granularity::Tensor,
+                Some(r) => r.parse::<Granularity>()?,
+            };
+            return Ok(TensorScheme::Quant(q, g));
+        }
+        if rest.is_some() {
+            return Err(format!(
+                "unknown scheme '{}'",
+                crate::formats::spec::printable(text)
+            ));
+        }
+        Format::parse(t).map(TensorScheme::Cast).map_err(|e| e.0)
+    }
+
+    /// Parse a comma-separated list.
+    pub fn parse_list(text: &str) -> Result<Vec<TensorScheme>, String> {
+        let v: Vec<TensorScheme> = text
+            .split(',')
+            .filter(|s| !s.trim().is_empty())
+            .map(TensorScheme::parse)
+            .collect::<Result<_, _>>()?;
+        if v.is_empty() {
+            Err("no schemes given".into())
+        } else {
+            Ok(v)
+        }
+    }
+
+    /// Canonical spelling (parses back to the same scheme).
+    pub fn name(&self) -> String {
+        match self {
+            TensorScheme::Cast(f) => f.name(),
+            TensorScheme::Quant(q, Granularity::Tensor) => q.name().to_string(),
+            TensorScheme::Quant(q, g) => format!("{}:{}", q.name(), g.name()),
+        }
+    }
+
+    /// The stored (dequantized) values of `values` of `shape`. Per-channel schemes on 1-D
+    /// tensors use one scale for the tensor.
+    pub fn apply(&self, values: &[f32], shape: &[usize]) -> Result<Vec<f64>, String> {
+        match *self {
+            TensorScheme::Cast(f) => {
+                cast_values(values, &f, RoundingMode::NearestEven, 0, &Progress::new())
+                    .map_err(|_| "cancelled".to_string())
+            }
+            TensorScheme::Quant(q, g) => {
+                let g = match g {
+                    Granularity::Channel(_) if shape.len() < 2 => Granularity::Tensor,
+                    other => other,
+                };
+                let mode = if matches!(q, QType::UInt8 | QType::UInt4) {
+                    Mode::Asymmetric
+                } else {
+                    Mode::Symmetric
+                };
+                let scheme = Scheme {
+                    qtype: q,
+                    mode,
+                    granularity: g,
+                };
+                let r = quantize(values, shape, &scheme)?;
+                Ok(r.dequantized.iter().map(|&x| x as f64).collect())
+            }
+        }
+    }
+}
+
+/// Statistics and histogram of one tensor, and optionally its error under a scheme.
+#[derive(Clone, Debug)]
+pub struct TensorReport {
+    /// The tensor.
+    pub entry: TensorEntry,
+    /// Summary of its values.
+    pub summary: Summary,
+    /// Histogram of its values.
+    pub histogram: Histogram,
+    /// The scheme's values: histogram over the same range, and the error statistics.
+    pub scheme: Option<(TensorScheme, Histogram, ErrorStats)>,
+}
+
+/// Compute a tensor's report (the scheme part only for float tensors).
+pub fn tensor_report(
+    files: &ModelFiles,
+    name: &str,
+    bins: usize,
+    scheme: Option<TensorScheme>,
+    progress: &Progress,
+) -> Result<TensorReport, String> {
+    let entry = files.tensor(name).cloned().ok_or_else(|| {
+        format!(
+            "no tensor named '{}'",
+            crate::formats::spec::printable(name)
+        )
+    })?;
+    let (values, shape) = files.values_f64(name)?;
+    let summary = Summary::of(values.iter().copied());
+    let (lo, hi) = if summary.min.is_finite() {
+        (summary.min, summary.max)
+    } else {
+        (0.0, 1.0)
+    };
+    let histogram = Histogram::new(values.iter().copied(), bins, lo, hi);
+    if progress.is_cancelled() {
+        return Err("cancelled".into());
+    }
+    let scheme = match scheme {
+        Some(s) if entry.is_float() && !values.is_empty() => {
+            let v32: Vec<f32> = values.iter().map(|&x| x as f32).collect();
+            // Non-finite values cannot be quantized: report only what can be.
+            match s.apply(&v32, &shape) {
+                Ok(stored) => Some((
+                    s,
+                    Histogram::new(stored.iter().copied(), bins, histogram.lo, histogram.hi),
+                    ErrorStats::of(&v32, &stored),
+                )),
+                Err(_) => None,
+            }
+        }
+        _ => None,
+    };
+    Ok(TensorReport {
+        entry,
+        summary,
+        histogram,
+        scheme,
+    })
+}
+
+/// The error one scheme causes on one tensor.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SchemeError {
+    /// Scheme name.
+    pub scheme: String,
+    /// SQNR in dB (`null` in JSON when exact).
+    pub sqnr_db: f64,
+    /// Largest |error|.
+    pub max_abs_error: f64,
+    /// Mean squared error.
+    pub mse: f64,
+}
+
+/// One row of the sensitivity table.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SensitivityRow {
+    /// Tensor name.
+    pub tensor: String,
+    /// safetensors dtype.
+    pub dtype: String,
+    /// Shape.
+    pub shape: Vec<usize>,
+    /// Number of values.
+    pub params: u64,
+    /// Values used when the tensor was sampled (its leading rows), else `null`.
+    pub sampled: Option<u64>,
+    /// One entry per scheme, in order; empty when a scheme could not apply.
+    pub errors: Vec<SchemeError>,
+}
+
+/// The sensitivity table: every float tensor under every scheme. Progress counts values.
+pub fn sensitivity(
+    files: &ModelFiles,
+    schemes: &[TensorScheme],
+    progress: &Progress,
+) -> Result<Vec<SensitivityRow>, Cancelled> {
+    let floats: Vec<&TensorEntry> = files.tensors.iter().filter(|t| t.is_float()).collect();
+    progress.add_total(
+        floats
+            .iter()
+            .map(|t| t.params().min(SAMPLE_LIMIT as u64))
+            .sum(),
+    );
+    let mut rows = Vec::new();
+    for t in floats {
+        if progress.is_cancelled() {
+            return Err(Cancelled);
+        }
+        let (mut values, mut shape) = match files.values_f32(&t.name) {
+            Ok(v) => v,
+            Err(_) => continue,
+        };
+        let mut sampled = None;
+        if values.len() > SAMPLE_LIMIT {
+            let last = shape.last().copied().unwrap_or(1).max(1);
+            let rows_kept = (SAMPLE_LIMIT / last).max(1);
+            let keep = (rows_kept * last).min(values.len());
+            values.truncate(keep);
+            shape = if shape.len() >= 2 {
+                vec![rows_kept, last]
+            } else {
+                vec![keep]
+            };
+            sampled = Some(keep as u64);
+        }
+        let errors = schemes
+            .iter()
+            .filter_map(|s| {
+                let stored = s.apply(&values, &shape).ok()?;
+                let e = ErrorStats::of(&values, &stored);
+                Some(SchemeError {
+                    scheme: s.name(),
+                    sqnr_db: e.sqnr_db,
+                    max_abs_error: e.max_abs,
+                    mse: e.mse,
+                })
+            })
+            .collect();
+        progress.advance(values.len() as u64);
+        rows.push(SensitivityRow {
+            tensor: t.name.clone(),
+            dtype: dtype_name(t.dtype),
+            shape: t.shape.clone(),
+            params: t.params(),
+            sampled,
+            errors,
+        });
+    }
+    Ok(rows)
+}
+
+/// The table as CSV: one row per tensor, `sqnr_db` and `max_abs_error` per scheme.
+pub fn sensitivity_csv(rows: &[SensitivityRow], schemes: &[TensorScheme]) -> String {
+    let mut out = String::from("tensor,dtype,shape,params,sampled");
+    for s in schemes {
+        out += &format!(",{0} sqnr_db,{0} max_abs_error", s.name());
+    }
+    out.push('\n');
+    for r in rows {
+        let shape = r
+            .shape
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join("x");
+        out += &format!(
+            "{},{},{},{},{}",
+            csv_field(&r.tensor),
+            r.dtype,
+            shape,
+            r.params,
+            r.sampled.map_or(String::new(), |n| n.to_string())
+        );
+        for s in schemes {
+            match r.errors.iter().find(|e| e.scheme == s.name()) {
+                Some(e) => out += &format!(",{},{}", e.sqnr_db, e.max_abs_error),
+                None => out += ",,",
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Quote a CSV field when it needs it (names are user data: commas, quotes, newlines).
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scheme_names_round_trip() {
+        for s in TensorScheme::parse_list(DEFAULT_SCHEMES).unwrap() {
+            assert_eq!(TensorScheme::parse(&s.name()).unwrap(), s);
+        }
+        assert!(TensorScheme::parse("int8:sideways").is_err());
+        assert!(TensorScheme::parse("float7").is_err());
+        assert!(TensorScheme::parse_list(" , ").is_err());
+    }
+
+    #[test]
+    fn csv_quotes_awkward_names() {
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("plain.weight"), "plain.weight");
+    }
+}

@@ -1,0 +1,158 @@
+//! How big a checkpoint is in each precision, with the scales and zero points that
+//! quantization adds.
+//!
+//! Rules: non-float tensors (ints, bools) stay as they are. FP32 / BF16 / FP16 convert every
+//! float tensor. The quantized rows (FP8, INT8, INT4) quantize float tensors of two or more
+//! dimensions (the weights) and keep 1-D float tensors (biases, norms) in BF16; each scale
+//! is an f32 (4 bytes), symmetric schemes have no zero point.
+
+use super::files::{TensorEntry, dtype_bits};
+use serde::Serialize;
+
+/// One row of the footprint table.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FootprintRow {
+    /// Key (`float32`, `bfloat16`, `float16`, `float8_e4m3fn`, `int8`, `int8_per_tensor`,
+    /// `int4`).
+    pub key: &'static str,
+    /// Human description.
+    pub label: &'static str,
+    /// Total bytes.
+    pub bytes: u64,
+}
+
+#[derive(Clone, Copy)]
+enum Rule {
+    /// Every float tensor at this many bits.
+    Float(u64),
+    /// Weights at `bits` with one scale per tensor / per output channel / per group.
+    Quant { bits: u64, scales: Scales },
+}
+
+#[derive(Clone, Copy)]
+enum Scales {
+    Tensor,
+    Channel,
+    Group(u64),
+}
+
+const ROWS: [(&str, &str, Rule); 7] = [
+    ("float32", "FP32", Rule::Float(32)),
+    ("bfloat16", "BF16", Rule::Float(16)),
+    ("float16", "FP16", Rule::Float(16)),
+    (
+        "float8_e4m3fn",
+        "FP8 e4m3 (per-tensor scale)",
+        Rule::Quant {
+            bits: 8,
+            scales: Scales::Tensor,
+        },
+    ),
+    (
+        "int8_per_tensor",
+        "INT8 per tensor",
+        Rule::Quant {
+            bits: 8,
+            scales: Scales::Tensor,
+        },
+    ),
+    (
+        "int8",
+        "INT8 per channel",
+        Rule::Quant {
+            bits: 8,
+            scales: Scales::Channel,
+        },
+    ),
+    (
+        "int4",
+        "INT4 per group of 32",
+        Rule::Quant {
+            bits: 4,
+            scales: Scales::Group(32),
+        },
+    ),
+];
+
+/// Bytes of one tensor under a rule.
+fn tensor_bytes(t: &TensorEntry, rule: Rule) -> u64 {
+    let n = t.params();
+    if !t.is_float() || n == 0 {
+        return t.bytes();
+    }
+    match rule {
+        Rule::Float(bits) => (n * bits).div_ceil(8),
+        Rule::Quant { .. } if t.shape.len() < 2 => n * 2,
+        Rule::Quant { bits, scales } => {
+            let count = match scales {
+                Scales::Tensor => 1,
+                Scales::Channel => t.shape[0] as u64,
+                Scales::Group(g) => {
+                    let last = *t.shape.last().unwrap_or(&1) as u64;
+                    let rows = n.checked_div(last).unwrap_or(0);
+                    rows * last.div_ceil(g)
+                }
+            };
+            (n * bits).div_ceil(8) + 4 * count
+        }
+    }
+}
+
+/// The footprint table of a set of tensors.
+pub fn footprint(tensors: &[TensorEntry]) -> Vec<FootprintRow> {
+    ROWS.iter()
+        .map(|&(key, label, rule)| FootprintRow {
+            key,
+            label,
+            bytes: tensors.iter().map(|t| tensor_bytes(t, rule)).sum(),
+        })
+        .collect()
+}
+
+/// Bytes of the tensors as stored now.
+pub fn stored_bytes(tensors: &[TensorEntry]) -> u64 {
+    tensors
+        .iter()
+        .map(|t| (t.params() * dtype_bits(t.dtype)).div_ceil(8))
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use safetensors::tensor::Dtype;
+
+    fn t(name: &str, dtype: Dtype, shape: &[usize]) -> TensorEntry {
+        TensorEntry {
+            name: name.into(),
+            dtype,
+            shape: shape.to_vec(),
+            shard: 0,
+        }
+    }
+
+    #[test]
+    fn halves_and_quarters_with_overheads() {
+        let tensors = vec![
+            t("w", Dtype::F32, &[64, 128]),
+            t("b", Dtype::F32, &[64]),
+            t("steps", Dtype::I64, &[]),
+        ];
+        let rows = footprint(&tensors);
+        let get = |k: &str| rows.iter().find(|r| r.key == k).unwrap().bytes;
+        assert_eq!(get("float32"), 64 * 128 * 4 + 64 * 4 + 8);
+        assert_eq!(get("bfloat16"), 64 * 128 * 2 + 64 * 2 + 8);
+        // int8 per channel: 1 byte per weight + 64 f32 scales; bias in bf16; i64 as is.
+        assert_eq!(get("int8"), 64 * 128 + 64 * 4 + 64 * 2 + 8);
+        assert_eq!(get("int8_per_tensor"), 64 * 128 + 4 + 64 * 2 + 8);
+        // int4 groups of 32 along the last axis: 4 groups per row.
+        assert_eq!(get("int4"), 64 * 128 / 2 + 64 * 4 * 4 + 64 * 2 + 8);
+        assert_eq!(stored_bytes(&tensors), get("float32"));
+    }
+
+    #[test]
+    fn zero_size_tensors_cost_nothing() {
+        let rows = footprint(&[t("empty", Dtype::F32, &[0, 16])]);
+        assert!(rows.iter().all(|r| r.bytes == 0), "{rows:?}");
+    }
+}

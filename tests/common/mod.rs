@@ -1,0 +1,135 @@
+//! Checkpoint fixtures written by test code: valid files of every dtype, and a temp folder.
+#![allow(dead_code)]
+
+use safetensors::tensor::{Dtype, TensorView};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// A fresh empty folder under the system temp dir, unique to this process and `name`.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("quantscope-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// Little-endian bytes of f32 values.
+pub fn f32_bytes(v: &[f32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+/// A small checkpoint laid out like a transformer block, with every dtype the panel reads,
+/// a zero-size tensor and `__metadata__`, serialized to bytes.
+pub fn every_dtype_checkpoint() -> Vec<u8> {
+    let w: Vec<f32> = (0..64 * 32)
+        .map(|i| ((i * 37 % 101) as f32 - 50.0) / 100.0)
+        .collect();
+    let mut tensors: Vec<(String, Dtype, Vec<usize>, Vec<u8>)> = vec![
+        (
+            "encoder.layer.0.attention.query.weight".into(),
+            Dtype::F32,
+            vec![64, 32],
+            f32_bytes(&w),
+        ),
+        (
+            "encoder.layer.0.attention.query.bias".into(),
+            Dtype::F32,
+            vec![64],
+            f32_bytes(&w[..64]),
+        ),
+        (
+            "encoder.layer.1.output.dense.weight".into(),
+            Dtype::BF16,
+            vec![16, 8],
+            w[..128]
+                .iter()
+                .flat_map(|&x| half::bf16::from_f32(x).to_le_bytes())
+                .collect(),
+        ),
+        (
+            "encoder.layer.1.output.dense.bias".into(),
+            Dtype::F16,
+            vec![16],
+            w[..16]
+                .iter()
+                .flat_map(|&x| half::f16::from_f32(x).to_le_bytes())
+                .collect(),
+        ),
+        (
+            "head.weight".into(),
+            Dtype::F64,
+            vec![4, 4],
+            w[..16]
+                .iter()
+                .flat_map(|&x| (x as f64).to_le_bytes())
+                .collect(),
+        ),
+        (
+            "fp8.e4m3".into(),
+            Dtype::F8_E4M3,
+            vec![8],
+            vec![0x38, 0xb8, 0x7e, 0x00, 0x01, 0x40, 0x30, 0x7f],
+        ),
+        (
+            "fp8.e5m2".into(),
+            Dtype::F8_E5M2,
+            vec![4],
+            vec![0x3c, 0xbc, 0x7c, 0x01],
+        ),
+        (
+            "buffers.position_ids".into(),
+            Dtype::I64,
+            vec![4],
+            [0i64, 1, 2, 3]
+                .iter()
+                .flat_map(|x| x.to_le_bytes())
+                .collect(),
+        ),
+        (
+            "buffers.i32".into(),
+            Dtype::I32,
+            vec![2],
+            [7i32, -7].iter().flat_map(|x| x.to_le_bytes()).collect(),
+        ),
+        (
+            "buffers.i16".into(),
+            Dtype::I16,
+            vec![2],
+            [300i16, -300]
+                .iter()
+                .flat_map(|x| x.to_le_bytes())
+                .collect(),
+        ),
+        ("buffers.i8".into(), Dtype::I8, vec![2], vec![0x80, 0x7f]),
+        ("buffers.u8".into(), Dtype::U8, vec![2], vec![0, 255]),
+        ("buffers.mask".into(), Dtype::BOOL, vec![3], vec![1, 0, 1]),
+        ("empty.weight".into(), Dtype::F32, vec![0, 4], vec![]),
+    ];
+    tensors.sort_by(|a, b| a.0.cmp(&b.0));
+    let views: HashMap<String, TensorView<'_>> = tensors
+        .iter()
+        .map(|(n, d, s, b)| {
+            (
+                n.clone(),
+                TensorView::new(*d, s.clone(), b).expect("valid view"),
+            )
+        })
+        .collect();
+    let meta = HashMap::from([("format".to_string(), "pt".to_string())]);
+    safetensors::serialize(&views, Some(meta)).expect("serialize")
+}
+
+/// Write `bytes` to `dir/name` and return the path.
+pub fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).expect("write fixture");
+    p
+}
+
+/// A safetensors file from a raw header string and data bytes.
+pub fn raw(header: &str, data: &[u8]) -> Vec<u8> {
+    let mut v = (header.len() as u64).to_le_bytes().to_vec();
+    v.extend_from_slice(header.as_bytes());
+    v.extend_from_slice(data);
+    v
+}
