@@ -8,12 +8,15 @@ mod downcast_views;
 mod fonts;
 mod job;
 mod limits_table;
+pub mod model_panel;
+mod model_tree;
+mod model_views;
 mod palette;
-mod placeholder;
 mod sweep_plot;
 
 pub use bits_panel::BitsPanel;
 pub use downcast_panel::DowncastPanel;
+pub use model_panel::ModelPanel;
 
 /// Window title.
 pub const TITLE: &str = "quantscope — number formats & quantization";
@@ -49,6 +52,8 @@ pub struct QuantscopeApp {
     pub bits: BitsPanel,
     /// The Downcast lab.
     pub downcast: DowncastPanel,
+    /// The Model panel.
+    pub model: ModelPanel,
 }
 
 impl Default for QuantscopeApp {
@@ -57,14 +62,21 @@ impl Default for QuantscopeApp {
             tab: Tab::Bits,
             bits: BitsPanel::default(),
             downcast: DowncastPanel::default(),
+            model: ModelPanel::default(),
         }
     }
 }
 
 impl QuantscopeApp {
-    /// Build the app for eframe.
-    pub fn new(_cc: &eframe::CreationContext<'_>) -> Self {
-        Self::default()
+    /// Build the app for eframe, restoring what was saved (recent files).
+    pub fn new(cc: &eframe::CreationContext<'_>) -> Self {
+        let mut app = Self::default();
+        if let Some(storage) = cc.storage
+            && let Some(recent) = eframe::get_value::<Vec<std::path::PathBuf>>(storage, RECENT_KEY)
+        {
+            app.model.recent = recent;
+        }
+        app
     }
 
     /// Draw one frame into `ui` (the whole window).
@@ -82,22 +94,18 @@ impl QuantscopeApp {
                 });
             });
         });
-        if self.tab == Tab::Downcast {
-            // The lab lays out its own side panel and scroll areas.
-            self.downcast.ui(ui);
-            return;
+        // These panels lay out their own side panels and scroll areas.
+        match self.tab {
+            Tab::Downcast => return self.downcast.ui(ui),
+            Tab::Model => return self.model.ui(ui),
+            Tab::Bits => {}
         }
         egui::CentralPanel::default().show(ui, |ui| {
             egui::ScrollArea::vertical()
                 .auto_shrink(false)
                 .show(ui, |ui| match self.tab {
                     Tab::Bits => self.bits.ui(ui),
-                    Tab::Downcast => {}
-                    Tab::Model => placeholder::ui(
-                        ui,
-                        "Model panel",
-                        "Open a .safetensors checkpoint, see its memory per precision, and run it on a picture in FP32, BF16, FP16, INT8 and FP8.",
-                    ),
+                    Tab::Downcast | Tab::Model => {}
                 });
         });
     }
@@ -120,9 +128,16 @@ fn theme_buttons(ui: &mut egui::Ui) {
     }
 }
 
+/// Storage key of the recent files list.
+const RECENT_KEY: &str = "recent_files";
+
 impl eframe::App for QuantscopeApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, RECENT_KEY, &self.model.recent);
     }
 }
 

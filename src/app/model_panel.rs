@@ -1,0 +1,351 @@
+//! The Model panel: open a checkpoint (dialog, drag-and-drop, recent files, bundled default),
+//! browse its tensors, see memory per precision, one tensor's statistics and histogram under a
+//! scheme, and the sensitivity table — all heavy work in the background.
+
+use super::job::Job;
+use super::{model_tree, model_views};
+use crate::model::ModelFiles;
+use crate::model::analysis::{
+    DEFAULT_SCHEMES, SensitivityRow, TensorReport, TensorScheme, sensitivity, tensor_report,
+};
+use crate::tensor::Cancelled;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Most recent files remembered.
+const RECENT: usize = 8;
+
+/// Histogram bins of the tensor view.
+const BINS: usize = 80;
+
+/// The checkpoint that ships with the app, found next to the sources or the executable.
+pub fn bundled_checkpoint() -> Option<PathBuf> {
+    let rel = Path::new("assets/models/simple_cnn");
+    let mut candidates = vec![
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(rel),
+        rel.to_path_buf(),
+    ];
+    if let Ok(exe) = std::env::current_exe() {
+        for dir in exe.ancestors().skip(1).take(4) {
+            candidates.push(dir.join(rel));
+        }
+    }
+    candidates
+        .into_iter()
+        .find(|p| p.join("model.safetensors").exists())
+}
+
+/// State of the Model panel.
+pub struct ModelPanel {
+    files: Option<Arc<ModelFiles>>,
+    opening: Job<(PathBuf, Result<ModelFiles, String>)>,
+    dialog: Job<Option<PathBuf>>,
+    saving: Job<Option<PathBuf>>,
+    message: Option<String>,
+    /// Recently opened paths, newest first (persisted by the app).
+    pub recent: Vec<PathBuf>,
+    filter: String,
+    selected: Option<String>,
+    scheme: usize,
+    schemes: Vec<TensorScheme>,
+    report_job: Job<Result<TensorReport, String>>,
+    report: Option<TensorReport>,
+    sens_job: Job<Result<Vec<SensitivityRow>, Cancelled>>,
+    sens: Option<Vec<SensitivityRow>>,
+    sort: model_views::Sort,
+    started: bool,
+}
+
+impl Default for ModelPanel {
+    fn default() -> Self {
+        ModelPanel {
+            files: None,
+            opening: Job::default(),
+            dialog: Job::default(),
+            saving: Job::default(),
+            message: None,
+            recent: Vec::new(),
+            filter: String::new(),
+            selected: None,
+            scheme: 4,
+            schemes: TensorScheme::parse_list(DEFAULT_SCHEMES).unwrap_or_default(),
+            report_job: Job::default(),
+            report: None,
+            sens_job: Job::default(),
+            sens: None,
+            sort: model_views::Sort::default(),
+            started: false,
+        }
+    }
+}
+
+impl ModelPanel {
+    /// The open checkpoint.
+    pub fn files(&self) -> Option<&ModelFiles> {
+        self.files.as_deref()
+    }
+
+    /// The error shown, if any.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    /// The selected tensor's report, when computed.
+    pub fn report(&self) -> Option<&TensorReport> {
+        self.report.as_ref()
+    }
+
+    /// The sensitivity table, when computed.
+    pub fn sensitivity(&self) -> Option<&[SensitivityRow]> {
+        self.sens.as_deref()
+    }
+
+    /// Whether anything runs in the background.
+    pub fn busy(&self) -> bool {
+        self.opening.status().is_some()
+            || self.report_job.status().is_some()
+            || self.sens_job.status().is_some()
+    }
+
+    /// Open a file or folder in the background; the current checkpoint stays until it succeeds.
+    pub fn open(&mut self, ctx: &egui::Context, path: PathBuf) {
+        self.started = true;
+        self.opening.start(ctx, move |_| {
+            let r = ModelFiles::open(&path);
+            (path, r)
+        });
+    }
+
+    /// Select a tensor and compute its report.
+    pub fn select(&mut self, ctx: &egui::Context, name: &str) {
+        self.selected = Some(name.to_string());
+        self.start_report(ctx);
+    }
+
+    fn start_report(&mut self, ctx: &egui::Context) {
+        let (Some(files), Some(name)) = (self.files.clone(), self.selected.clone()) else {
+            return;
+        };
+        let scheme = self.schemes.get(self.scheme).copied();
+        self.report_job
+            .start(ctx, move |p| tensor_report(&files, &name, BINS, scheme, p));
+    }
+
+    fn start_sensitivity(&mut self, ctx: &egui::Context) {
+        let Some(files) = self.files.clone() else {
+            return;
+        };
+        let schemes = self.schemes.clone();
+        self.sens = None;
+        self.sens_job
+            .start(ctx, move |p| sensitivity(&files, &schemes, p));
+    }
+
+    fn remember(&mut self, path: &Path) {
+        let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        self.recent.retain(|p| p != &path);
+        self.recent.insert(0, path);
+        self.recent.truncate(RECENT);
+    }
+
+    fn poll(&mut self, ctx: &egui::Context) {
+        if let Some((path, result)) = self.opening.poll() {
+            match result {
+                Ok(files) => {
+                    self.remember(&path);
+                    self.files = Some(Arc::new(files));
+                    self.message = None;
+                    self.report = None;
+                    self.report_job.cancel();
+                    // Select the largest float tensor: the one worth looking at first.
+                    self.selected = self.files.as_ref().and_then(|f| {
+                        f.tensors
+                            .iter()
+                            .filter(|t| t.is_float())
+                            .max_by_key(|t| t.params())
+                            .map(|t| t.name.clone())
+                    });
+                    self.start_report(ctx);
+                    self.start_sensitivity(ctx);
+                }
+                Err(e) => self.message = Some(e),
+            }
+        }
+        if let Some(Some(path)) = self.dialog.poll() {
+            self.open(ctx, path);
+        }
+        if let Some(Some(path)) = self.saving.poll()
+            && let Some(rows) = &self.sens
+        {
+            let csv = crate::model::analysis::sensitivity_csv(rows, &self.schemes);
+            if let Err(e) = std::fs::write(&path, csv) {
+                self.message = Some(format!("cannot write {}: {e}", path.display()));
+            }
+        }
+        if let Some(result) = self.report_job.poll() {
+            match result {
+                Ok(r) => self.report = Some(r),
+                Err(e) => self.message = Some(e),
+            }
+        }
+        if let Some(Ok(rows)) = self.sens_job.poll() {
+            self.sens = Some(rows);
+        }
+    }
+
+    /// Draw the panel.
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        if !self.started {
+            self.started = true;
+            if let Some(p) = bundled_checkpoint() {
+                self.open(&ctx, p);
+            }
+        }
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
+        if let Some(p) = dropped.into_iter().next() {
+            self.open(&ctx, p);
+        }
+        self.poll(&ctx);
+        egui::Panel::top("model_toolbar").show(ui, |ui| self.toolbar_ui(ui));
+        egui::Panel::left("model_tensors")
+            .resizable(true)
+            .default_size(430.0)
+            .show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    let label = ui.label("Filter");
+                    ui.add(egui::TextEdit::singleline(&mut self.filter).desired_width(240.0))
+                        .labelled_by(label.id);
+                });
+                if let Some(files) = self.files.clone()
+                    && let Some(name) =
+                        model_tree::ui(ui, &files, &self.filter, self.selected.as_deref())
+                {
+                    self.select(&ctx, &name);
+                }
+            });
+        egui::CentralPanel::default().show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .auto_shrink(false)
+                .show(ui, |ui| self.main_ui(ui, &ctx));
+        });
+        if self.busy() || self.dialog.status().is_some() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(50));
+        }
+    }
+
+    fn toolbar_ui(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal_wrapped(|ui| {
+            if ui
+                .button("Open file…")
+                .on_hover_text("A .safetensors file or a model.safetensors.index.json")
+                .clicked()
+            {
+                self.dialog.start(ui.ctx(), |_| {
+                    rfd::FileDialog::new()
+                        .add_filter("safetensors", &["safetensors", "json"])
+                        .pick_file()
+                });
+            }
+            if ui
+                .button("Open folder…")
+                .on_hover_text(
+                    "A folder with model.safetensors (and config.json), or a sharded checkpoint",
+                )
+                .clicked()
+            {
+                self.dialog
+                    .start(ui.ctx(), |_| rfd::FileDialog::new().pick_folder());
+            }
+            let mut chosen = None;
+            ui.add_enabled_ui(!self.recent.is_empty(), |ui| {
+                egui::ComboBox::from_id_salt("recent_files")
+                    .selected_text("Recent")
+                    .show_ui(ui, |ui| {
+                        for p in &self.recent {
+                            if ui
+                                .selectable_label(false, p.display().to_string())
+                                .clicked()
+                            {
+                                chosen = Some(p.clone());
+                            }
+                        }
+                    });
+            });
+            if let Some(p) = chosen {
+                self.open(ui.ctx(), p);
+            }
+            if let Some(p) = bundled_checkpoint()
+                && ui
+                    .button("Bundled SimpleCNN")
+                    .on_hover_text("The small checkpoint that ships in assets/")
+                    .clicked()
+            {
+                self.open(ui.ctx(), p);
+            }
+            if let Some((_, t)) = self.opening.status()
+                && t.as_millis() > 100
+            {
+                ui.spinner();
+                ui.label("opening…");
+            }
+            if let Some(files) = &self.files {
+                ui.label(egui::RichText::new(files.path.display().to_string()).weak());
+            } else {
+                ui.label(
+                    egui::RichText::new("Drop a .safetensors file or a model folder here").weak(),
+                );
+            }
+        });
+        if let Some(m) = &self.message {
+            ui.colored_label(ui.visuals().error_fg_color, format!("⚠ {m}"));
+        }
+    }
+
+    fn main_ui(&mut self, ui: &mut egui::Ui, ctx: &egui::Context) {
+        let Some(files) = self.files.clone() else {
+            ui.label("No checkpoint open.");
+            return;
+        };
+        model_views::summary_ui(ui, &files);
+        ui.add_space(10.0);
+        let before = self.scheme;
+        model_views::tensor_ui(
+            ui,
+            self.report.as_ref(),
+            self.report_job.status().is_some(),
+            &self.schemes,
+            &mut self.scheme,
+        );
+        if before != self.scheme {
+            self.start_report(ctx);
+        }
+        ui.add_space(10.0);
+        let action = model_views::sensitivity_ui(
+            ui,
+            self.sens.as_deref(),
+            self.sens_job.status(),
+            &self.schemes,
+            &mut self.sort,
+        );
+        match action {
+            Some(model_views::SensAction::Select(name)) => self.select(ctx, &name),
+            Some(model_views::SensAction::Recompute) => self.start_sensitivity(ctx),
+            Some(model_views::SensAction::Cancel) => self.sens_job.cancel(),
+            Some(model_views::SensAction::Export) => {
+                self.saving.start(ctx, |_| {
+                    rfd::FileDialog::new()
+                        .set_file_name("sensitivity.csv")
+                        .save_file()
+                });
+            }
+            None => {}
+        }
+    }
+}

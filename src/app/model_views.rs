@@ -1,0 +1,301 @@
+//! What the Model panel shows of an open checkpoint: summary and memory, one tensor's
+//! statistics and histogram, and the sortable sensitivity table.
+
+use super::model_tree::human_count;
+use crate::formats::decimal::c_format_g;
+use crate::model::ModelFiles;
+use crate::model::analysis::{SensitivityRow, TensorReport, TensorScheme};
+use crate::model::files::dtype_name;
+use crate::model::footprint::footprint;
+use crate::tensor::stats::Histogram;
+use egui::{Color32, RichText};
+use egui_plot::{Bar, BarChart, Legend, Plot};
+use std::time::Duration;
+
+fn g(x: f64) -> String {
+    c_format_g(x, 6)
+}
+
+/// Totals, metadata and the memory footprint table.
+pub fn summary_ui(ui: &mut egui::Ui, files: &ModelFiles) {
+    ui.heading("Checkpoint");
+    let model_type = files
+        .config
+        .as_ref()
+        .and_then(|c| c.get("model_type").or_else(|| c.get("architectures")))
+        .map(|v| v.to_string().trim_matches('"').to_string());
+    ui.label(format!(
+        "{} tensors · {} parameters · {} bytes on disk in {} file(s){}",
+        files.tensors.len(),
+        human_count(files.total_params()),
+        files.file_bytes(),
+        files.shards.len(),
+        model_type.map_or(String::new(), |m| format!(" · config: {m}"))
+    ));
+    if !files.metadata.is_empty() {
+        egui::CollapsingHeader::new(format!("__metadata__ ({} entries)", files.metadata.len()))
+            .show(ui, |ui| {
+                egui::Grid::new("model_metadata")
+                    .striped(true)
+                    .show(ui, |ui| {
+                        for (k, v) in &files.metadata {
+                            ui.monospace(crate::formats::spec::printable(k));
+                            ui.monospace(crate::formats::spec::printable(v));
+                            ui.end_row();
+                        }
+                    });
+            });
+    }
+    let rows = footprint(&files.tensors);
+    let fp32 = rows.first().map_or(1, |r| r.bytes.max(1));
+    ui.strong("Memory per precision").on_hover_text(
+        "Non-float tensors stay as they are. The quantized rows quantize weights (≥ 2-D float tensors), keep 1-D tensors (biases, norms) in BF16, and count one f32 per scale.",
+    );
+    egui::Grid::new("model_footprint")
+        .striped(true)
+        .spacing([18.0, 3.0])
+        .show(ui, |ui| {
+            for h in ["precision", "MB", "vs FP32"] {
+                ui.strong(h);
+            }
+            ui.end_row();
+            for r in &rows {
+                ui.label(r.label);
+                ui.monospace(format!("{:.3}", r.bytes as f64 / 1e6));
+                let ratio = r.bytes as f64 / fp32 as f64;
+                ui.add(
+                    egui::ProgressBar::new(ratio as f32)
+                        .desired_width(160.0)
+                        .text(format!("{ratio:.3}×")),
+                );
+                ui.end_row();
+            }
+        });
+}
+
+fn bars(h: &Histogram) -> Vec<Bar> {
+    h.counts
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| Bar::new(h.centre(i), c as f64).width(h.bin_width()))
+        .collect()
+}
+
+/// The selected tensor: statistics, histogram with the scheme's overlay, error statistics.
+pub fn tensor_ui(
+    ui: &mut egui::Ui,
+    report: Option<&TensorReport>,
+    running: bool,
+    schemes: &[TensorScheme],
+    scheme: &mut usize,
+) {
+    let Some(r) = report else {
+        if running {
+            ui.spinner();
+        } else {
+            ui.label("Select a tensor on the left.");
+        }
+        return;
+    };
+    ui.horizontal(|ui| {
+        ui.heading(&r.entry.name);
+        if running {
+            ui.spinner();
+        }
+    });
+    ui.label(format!(
+        "{} · shape {:?} · {} values · {} bytes",
+        dtype_name(r.entry.dtype),
+        r.entry.shape,
+        r.entry.params(),
+        r.entry.bytes()
+    ));
+    let s = &r.summary;
+    egui::Grid::new("tensor_stats")
+        .striped(true)
+        .spacing([16.0, 3.0])
+        .show(ui, |ui| {
+            for h in ["min", "max", "mean", "std", "zeros", "NaN", "inf"] {
+                ui.strong(h);
+            }
+            ui.end_row();
+            for x in [s.min, s.max, s.mean, s.std] {
+                ui.monospace(g(x));
+            }
+            for n in [s.zeros, s.nan, s.inf] {
+                ui.monospace(n.to_string());
+            }
+            ui.end_row();
+        });
+    if r.entry.is_float() {
+        ui.horizontal(|ui| {
+            let label = schemes.get(*scheme).map_or("none".into(), |s| s.name());
+            egui::ComboBox::from_label("Compare with")
+                .selected_text(label)
+                .show_ui(ui, |ui| {
+                    for (i, s) in schemes.iter().enumerate() {
+                        ui.selectable_value(scheme, i, s.name());
+                    }
+                });
+            if let Some((_, _, e)) = &r.scheme {
+                ui.label(format!(
+                    "SQNR {} dB · max |error| {} · RMSE {}",
+                    g(e.sqnr_db),
+                    g(e.max_abs),
+                    g(e.rmse)
+                ));
+            }
+        });
+    }
+    Plot::new(("tensor_hist", r.entry.name.as_str()))
+        .height(220.0)
+        .legend(Legend::default())
+        .show(ui, |p| {
+            p.bar_chart(
+                BarChart::new("values", bars(&r.histogram))
+                    .color(Color32::from_rgb(0x56, 0xB4, 0xE9)),
+            );
+            if let Some((s, h, _)) = &r.scheme {
+                p.bar_chart(
+                    BarChart::new(s.name(), bars(h)).color(Color32::from_rgb(0xE6, 0x9F, 0x00)),
+                );
+            }
+        });
+}
+
+/// How the sensitivity table is sorted.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Sort {
+    /// 0 = file order, 1 = parameters, 2 + i = SQNR under scheme i.
+    pub column: usize,
+    /// Descending instead of ascending.
+    pub descending: bool,
+}
+
+/// What the user asked of the sensitivity table.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SensAction {
+    /// Show this tensor.
+    Select(String),
+    /// Compute again.
+    Recompute,
+    /// Stop the running computation.
+    Cancel,
+    /// Save as CSV.
+    Export,
+}
+
+fn sqnr_of(r: &SensitivityRow, scheme: &TensorScheme) -> f64 {
+    r.errors
+        .iter()
+        .find(|e| e.scheme == scheme.name())
+        .map_or(f64::NAN, |e| e.sqnr_db)
+}
+
+/// The sensitivity table: SQNR per tensor and scheme, sortable; worst cells in red.
+pub fn sensitivity_ui(
+    ui: &mut egui::Ui,
+    rows: Option<&[SensitivityRow]>,
+    status: Option<(f32, Duration)>,
+    schemes: &[TensorScheme],
+    sort: &mut Sort,
+) -> Option<SensAction> {
+    let mut action = None;
+    ui.horizontal(|ui| {
+        ui.heading("Sensitivity").on_hover_text(
+            "SQNR = 10·log10(Σw² / Σ(w − w')²) of each float tensor under each scheme: lower is worse. Tensors over 4 M values are measured on their leading rows.",
+        );
+        if let Some((fraction, _)) = status {
+            ui.add(egui::ProgressBar::new(fraction).desired_width(200.0).show_percentage());
+            if ui.button("Cancel").clicked() {
+                action = Some(SensAction::Cancel);
+            }
+        } else {
+            if ui.button("Recompute").clicked() {
+                action = Some(SensAction::Recompute);
+            }
+            if rows.is_some() && ui.button("Export CSV…").clicked() {
+                action = Some(SensAction::Export);
+            }
+        }
+    });
+    let Some(rows) = rows else {
+        return action;
+    };
+    let mut order: Vec<&SensitivityRow> = rows.iter().collect();
+    match sort.column {
+        0 => {}
+        1 => order.sort_by_key(|r| r.params),
+        c => {
+            if let Some(s) = schemes.get(c - 2) {
+                order.sort_by(|a, b| sqnr_of(a, s).total_cmp(&sqnr_of(b, s)));
+            }
+        }
+    }
+    if sort.descending {
+        order.reverse();
+    }
+    egui::ScrollArea::horizontal().show(ui, |ui| {
+        egui::Grid::new("sensitivity_table")
+            .striped(true)
+            .spacing([14.0, 3.0])
+            .show(ui, |ui| {
+                let mut header = |ui: &mut egui::Ui, text: String, column: usize| {
+                    let arrow = if sort.column == column {
+                        if sort.descending { " ▼" } else { " ▲" }
+                    } else {
+                        ""
+                    };
+                    if ui
+                        .add(
+                            egui::Button::new(RichText::new(format!("{text}{arrow}")).strong())
+                                .frame(false),
+                        )
+                        .on_hover_text("Sort by this column")
+                        .clicked()
+                    {
+                        if sort.column == column {
+                            sort.descending = !sort.descending;
+                        } else {
+                            *sort = Sort {
+                                column,
+                                descending: false,
+                            };
+                        }
+                    }
+                };
+                header(ui, "tensor".into(), 0);
+                header(ui, "params".into(), 1);
+                for (i, s) in schemes.iter().enumerate() {
+                    header(ui, s.name(), 2 + i);
+                }
+                ui.end_row();
+                for r in order {
+                    let label = if r.sampled.is_some() {
+                        format!("{} (sampled)", r.tensor)
+                    } else {
+                        r.tensor.clone()
+                    };
+                    if ui.selectable_label(false, label).clicked() {
+                        action = Some(SensAction::Select(r.tensor.clone()));
+                    }
+                    ui.monospace(human_count(r.params));
+                    for s in schemes {
+                        let e = r.errors.iter().find(|e| e.scheme == s.name());
+                        let text = e.map_or("—".into(), |e| format!("{:.1}", e.sqnr_db));
+                        let colour = match e.map(|e| e.sqnr_db) {
+                            Some(x) if x < 20.0 => Color32::from_rgb(0xD5, 0x5E, 0x00),
+                            Some(x) if x < 30.0 => Color32::from_rgb(0xE6, 0x9F, 0x00),
+                            _ => ui.visuals().text_color(),
+                        };
+                        ui.label(RichText::new(text).monospace().color(colour))
+                            .on_hover_text(e.map_or(String::new(), |e| {
+                                format!("max |error| {}, MSE {}", g(e.max_abs_error), g(e.mse))
+                            }));
+                    }
+                    ui.end_row();
+                }
+            });
+    });
+    action
+}

@@ -1,0 +1,141 @@
+//! The Model panel driven through the real UI (egui_kittest): the bundled checkpoint, a
+//! dropped fixture with every dtype, a broken file, the filter and the sensitivity table.
+
+mod common;
+
+use common::*;
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use quantscope::app::QuantscopeApp;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+fn harness() -> Harness<'static, QuantscopeApp> {
+    let mut h = Harness::builder()
+        .with_size([1280.0, 1400.0])
+        .build_ui_state(
+            |ui, app: &mut QuantscopeApp| app.show(ui),
+            QuantscopeApp::default(),
+        );
+    h.get_by_role_and_label(Role::Button, "Model").click();
+    settle(&mut h);
+    h
+}
+
+fn settle(h: &mut Harness<'_, QuantscopeApp>) {
+    for _ in 0..3000 {
+        h.step();
+        if !h.state().model.busy() {
+            h.run_steps(2);
+            if !h.state().model.busy() {
+                return;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    panic!("the model panel did not settle");
+}
+
+/// Click a widget as a user would: scroll it into view first.
+fn click(h: &mut Harness<'_, QuantscopeApp>, label: &str) {
+    h.get_by_label(label).scroll_to_me();
+    // Scrolling animates over a few frames.
+    h.run_steps(30);
+    h.get_by_label(label).click();
+    h.step();
+}
+
+fn drop_file(h: &mut Harness<'_, QuantscopeApp>, path: &Path) {
+    h.input_mut()
+        .dropped_files
+        .push(Arc::new(Dropped(path.to_path_buf())));
+    h.step();
+    settle(h);
+}
+
+#[test]
+fn opens_the_bundled_checkpoint_and_its_sensitivity() {
+    let h = harness();
+    let files = h.state().model.files().expect("bundled checkpoint");
+    assert_eq!(files.tensors.len(), 8);
+    // The largest float tensor is selected first.
+    assert_eq!(h.state().model.report().unwrap().entry.name, "fc1.weight");
+    assert_eq!(h.state().model.sensitivity().unwrap().len(), 8);
+    assert!(h.query_by_label("Memory per precision").is_some());
+}
+
+#[test]
+fn a_dropped_checkpoint_opens_and_a_tensor_shows_its_stats() {
+    let dir = temp_dir("ui-model-drop");
+    let path = write(&dir, "every.safetensors", &every_dtype_checkpoint());
+    let mut h = harness();
+    drop_file(&mut h, &path);
+    assert_eq!(h.state().model.files().unwrap().tensors.len(), 14);
+    click(&mut h, "head.weight");
+    settle(&mut h);
+    let r = h.state().model.report().unwrap();
+    assert_eq!(r.entry.name, "head.weight");
+    assert_eq!(r.summary.count, 16);
+    assert!(
+        h.query_by_label("F64 · shape [4, 4] · 16 values · 128 bytes")
+            .is_some()
+    );
+    // Stats of an fp8 tensor: NaN counted, not averaged.
+    h.state_mut()
+        .model
+        .select(&egui::Context::default(), "fp8.e4m3");
+    settle(&mut h);
+    assert_eq!(h.state().model.report().unwrap().summary.nan, 1);
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn a_broken_file_gives_a_message_and_the_ui_keeps_working() {
+    let dir = temp_dir("ui-model-broken");
+    let bad = write(&dir, "broken.safetensors", &[0xff; 64]);
+    let mut h = harness();
+    drop_file(&mut h, &bad);
+    let msg = h.state().model.message().expect("a message").to_string();
+    assert!(msg.contains("broken.safetensors"), "{msg}");
+    assert!(
+        h.query_all_by_label_contains("broken.safetensors")
+            .next()
+            .is_some()
+    );
+    // The bundled checkpoint is still open and usable.
+    assert_eq!(h.state().model.files().unwrap().tensors.len(), 8);
+    click(&mut h, "conv2.weight");
+    settle(&mut h);
+    assert_eq!(h.state().model.report().unwrap().entry.name, "conv2.weight");
+    // A good file afterwards clears the message.
+    let good = write(&dir, "good.safetensors", &every_dtype_checkpoint());
+    drop_file(&mut h, &good);
+    assert!(h.state().model.message().is_none());
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn the_filter_narrows_the_list_and_headers_sort_the_table() {
+    let mut h = harness();
+    h.get_by_role_and_label(Role::TextInput, "Filter").focus();
+    h.get_by_role_and_label(Role::TextInput, "Filter")
+        .type_text("fc1");
+    h.run_steps(3);
+    assert!(h.query_by_label("2 of 8 tensors").is_some());
+    click(&mut h, "int4:group:32");
+    h.run_steps(2);
+    assert!(h.query_by_label("int4:group:32 ▲").is_some());
+}
