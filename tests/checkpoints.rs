@@ -344,3 +344,54 @@ fn inspect_and_sensitivity_cli_contract() {
     }
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn a_gpt2_shaped_checkpoint_shows_its_outlier_tensor_as_most_sensitive() {
+    let dir = temp_dir("gpt2");
+    let path = write(&dir, "model.safetensors", &gpt2_shaped_checkpoint());
+    let m = ModelFiles::open(&dir).unwrap();
+    assert_eq!(m.tensors.len(), 4 + 2 * 12);
+    // Natural order: h.0.* before h.1.*, wte last.
+    assert!(m.tensors[0].name.starts_with("h.0."));
+    let schemes = TensorScheme::parse_list("int8,int8:channel").unwrap();
+    let rows = sensitivity(&m, &schemes, &Progress::new()).unwrap();
+    let worst = rows
+        .iter()
+        .min_by(|a, b| a.errors[0].sqnr_db.total_cmp(&b.errors[0].sqnr_db))
+        .unwrap();
+    assert!(worst.tensor.contains("mlp.c_fc.weight"), "{}", worst.tensor);
+    // Per-channel scales contain the outlier to one row: much better than per-tensor.
+    assert!(worst.errors[1].sqnr_db > worst.errors[0].sqnr_db + 3.0);
+    let _ = path;
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn a_multi_gigabyte_checkpoint_opens_without_reading_its_data() {
+    // A 3 GB tensor in a sparse file: opening maps it and reads only the header.
+    let dir = temp_dir("huge");
+    let n: u64 = 750_000_000;
+    let header = format!(
+        r#"{{"big":{{"dtype":"F32","shape":[{n}],"data_offsets":[0,{}]}}}}"#,
+        n * 4
+    );
+    let path = dir.join("huge.safetensors");
+    let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
+    bytes.extend_from_slice(header.as_bytes());
+    std::fs::write(&path, &bytes).unwrap();
+    let f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+    f.set_len(bytes.len() as u64 + n * 4).unwrap();
+    drop(f);
+    let t = std::time::Instant::now();
+    let m = ModelFiles::open(&path).unwrap();
+    eprintln!(
+        "opened a {} GB checkpoint in {:?}",
+        n * 4 / 1_000_000_000,
+        t.elapsed()
+    );
+    assert_eq!(m.total_params(), n);
+    let fp = quantscope::model::footprint::footprint(&m.tensors);
+    assert_eq!(fp[1].bytes, n * 2, "bf16 halves it");
+    drop(m);
+    std::fs::remove_dir_all(dir).ok();
+}

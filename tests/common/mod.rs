@@ -133,3 +133,66 @@ pub fn raw(header: &str, data: &[u8]) -> Vec<u8> {
     v.extend_from_slice(data);
     v
 }
+
+/// A tiny checkpoint with GPT-2's tensor layout (2 layers, 64 wide, vocab 256), random
+/// weights around N(0, 0.02) with a few outliers in the MLP, as a transformer user sees it.
+pub fn gpt2_shaped_checkpoint() -> Vec<u8> {
+    let (d, layers, vocab, ctx) = (64usize, 2usize, 256usize, 32usize);
+    let mut seed = 12345u64;
+    let mut next = move || {
+        // xorshift + Box–Muller-free: sum of uniforms ≈ normal.
+        let mut s = 0.0f32;
+        for _ in 0..4 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            s += (seed >> 40) as f32 / (1u64 << 24) as f32;
+        }
+        (s - 2.0) * 0.035
+    };
+    let mut specs: Vec<(String, Vec<usize>)> = vec![
+        ("wte.weight".into(), vec![vocab, d]),
+        ("wpe.weight".into(), vec![ctx, d]),
+        ("ln_f.weight".into(), vec![d]),
+        ("ln_f.bias".into(), vec![d]),
+    ];
+    for l in 0..layers {
+        for (n, s) in [
+            ("ln_1.weight", vec![d]),
+            ("ln_1.bias", vec![d]),
+            ("attn.c_attn.weight", vec![d, 3 * d]),
+            ("attn.c_attn.bias", vec![3 * d]),
+            ("attn.c_proj.weight", vec![d, d]),
+            ("attn.c_proj.bias", vec![d]),
+            ("ln_2.weight", vec![d]),
+            ("ln_2.bias", vec![d]),
+            ("mlp.c_fc.weight", vec![d, 4 * d]),
+            ("mlp.c_fc.bias", vec![4 * d]),
+            ("mlp.c_proj.weight", vec![4 * d, d]),
+            ("mlp.c_proj.bias", vec![d]),
+        ] {
+            specs.push((format!("h.{l}.{n}"), s));
+        }
+    }
+    let data: Vec<(String, Vec<usize>, Vec<u8>)> = specs
+        .into_iter()
+        .map(|(name, shape)| {
+            let n: usize = shape.iter().product();
+            let mut v: Vec<f32> = (0..n).map(|_| next()).collect();
+            if name.contains("mlp.c_fc.weight") {
+                v[7] = 3.0; // an outlier, like real LLM weights
+            }
+            (name, shape, f32_bytes(&v))
+        })
+        .collect();
+    let views: HashMap<String, TensorView<'_>> = data
+        .iter()
+        .map(|(n, s, b)| {
+            (
+                n.clone(),
+                TensorView::new(Dtype::F32, s.clone(), b).expect("view"),
+            )
+        })
+        .collect();
+    safetensors::serialize(&views, None).expect("serialize")
+}
