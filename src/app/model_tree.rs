@@ -52,7 +52,7 @@ pub fn ui(
                     .open(if needle.is_empty() { None } else { Some(true) })
                     .show(ui, |ui| {
                         egui::Grid::new(("tensors", *module))
-                            .num_columns(4)
+                            .num_columns(5)
                             .striped(true)
                             .spacing([10.0, 2.0])
                             .show(ui, |ui| {
@@ -90,5 +90,19 @@ pub fn human_count(n: u64) -> String {
         format!("{:.3} M", x / 1e6)
     } else {
         format!("{:.3} G", x / 1e9)
+    }
+}
+
+/// 1536 → `1.5 KB`, 22_360_000 → `22.36 MB` (decimal units, like the lesson's MB).
+pub fn human_bytes(n: u64) -> String {
+    let x = n as f64;
+    if n < 1000 {
+        format!("{n} B")
+    } else if x < 1e6 {
+        format!("{:.1} KB", x / 1e3)
+    } else if x < 1e9 {
+        format!("{:.2} MB", x / 1e6)
+    } else {
+        format!("{:.2} GB", x / 1e9)
     }
 }
