@@ -70,6 +70,7 @@ pub fn ui(
                                     ui.monospace(dtype_name(t.dtype));
                                     ui.monospace(format!("{:?}", t.shape));
                                     ui.monospace(human_count(t.params()));
+                                    ui.monospace(human_bytes(t.bytes()));
                                     ui.end_row();
                                 }
                             });
