@@ -5,6 +5,7 @@
 pub mod app;
 pub mod cli;
 pub mod formats;
+pub mod infer;
 pub mod model;
 pub mod quant;
 pub mod tensor;

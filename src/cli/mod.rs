@@ -9,6 +9,7 @@ use crate::formats::{Analysis, Format, Info, Kind, Rounder, RoundingMode};
 use clap::{Parser, Subcommand};
 
 mod checkpoint;
+mod infer;
 mod lab;
 use serde_json::{Value, json};
 
@@ -119,6 +120,24 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Classify an image with a model in one precision.
+    Classify {
+        /// Model: a checkpoint file or folder (default: the bundled SimpleCNN).
+        #[arg(long)]
+        model: Option<std::path::PathBuf>,
+        /// An image file (PNG, JPEG, WebP).
+        #[arg(long, conflicts_with = "pixel_values")]
+        image: Option<std::path::PathBuf>,
+        /// A .safetensors file with tensor `pixel_values` [1, C, H, W] f32, already preprocessed.
+        #[arg(long)]
+        pixel_values: Option<std::path::PathBuf>,
+        /// float32, bfloat16, float16, int8 or fp8_e4m3fn.
+        #[arg(long, default_value = "float32")]
+        dtype: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Quantization error of every float tensor under several schemes.
     Sensitivity {
         /// A .safetensors file, a folder holding one, or a model.safetensors.index.json.
@@ -202,6 +221,19 @@ where
             dump_q,
         ),
         Command::Inspect { path, stats, json } => checkpoint::inspect(&path, stats, json),
+        Command::Classify {
+            model,
+            image,
+            pixel_values,
+            dtype,
+            json,
+        } => infer::classify(
+            model.as_deref(),
+            image.as_deref(),
+            pixel_values.as_deref(),
+            &dtype,
+            json,
+        ),
         Command::Sensitivity {
             path,
             schemes,

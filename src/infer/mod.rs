@@ -1,0 +1,9 @@
+//! Inference, GUI-free, with candle on the CPU: models in every precision, side by side.
+
+pub mod precision;
+pub mod preprocess;
+pub mod run;
+pub mod simple_cnn;
+pub mod weights;
+
+pub use precision::Precision;

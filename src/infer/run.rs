@@ -1,0 +1,265 @@
+//! Loading a classifier from a checkpoint and running it in any precision, with per-layer
+//! outputs, timing and weight memory; comparing precisions against FP32.
+
+use super::precision::Precision;
+use super::simple_cnn::{self, SimpleCnn};
+use super::weights::{first_line, prepare, weight_bytes};
+use crate::model::ModelFiles;
+use candle_core::{DType, Device, Tensor};
+use serde::Serialize;
+use std::path::Path;
+use std::time::Instant;
+
+/// A classifier's f32 weights and labels, ready to be prepared in any precision.
+#[derive(Clone, Debug)]
+pub struct Classifier {
+    /// Where it came from.
+    pub source: String,
+    /// Architecture name.
+    pub architecture: String,
+    /// Class labels, by index.
+    pub labels: Vec<String>,
+    /// Tensors in the architecture's order: (values, shape).
+    pub tensors: Vec<(Vec<f32>, Vec<usize>)>,
+    /// Input shape [C, H, W].
+    pub input: [usize; 3],
+}
+
+impl Classifier {
+    /// Load from a checkpoint path (file or folder). The architecture is read from
+    /// `config.json` (`model_type`) or recognised from the tensor names.
+    pub fn load(path: &Path) -> Result<Classifier, String> {
+        let files = ModelFiles::open(path)?;
+        Classifier::from_files(&files)
+    }
+
+    /// Build from an opened checkpoint.
+    pub fn from_files(files: &ModelFiles) -> Result<Classifier, String> {
+        let model_type = files
+            .config
+            .as_ref()
+            .and_then(|c| c.get("model_type"))
+            .and_then(|v| v.as_str())
+            .unwrap_or("");
+        let looks_like_cnn =
+            files.tensor("conv1.weight").is_some() && files.tensor("fc2.weight").is_some();
+        if !(model_type == "simple_cnn" || (model_type.is_empty() && looks_like_cnn)) {
+            return Err(if model_type.is_empty() {
+                "unsupported architecture: no config.json model_type and not SimpleCNN's tensors"
+                    .into()
+            } else {
+                format!(
+                    "unsupported architecture '{}' (supported: simple_cnn)",
+                    crate::formats::spec::printable(model_type)
+                )
+            });
+        }
+        let mut tensors = Vec::new();
+        for (name, shape) in simple_cnn::TENSORS {
+            let entry = files.tensor(name).ok_or_else(|| {
+                format!("the checkpoint has no tensor '{name}' (SimpleCNN needs it)")
+            })?;
+            if entry.shape != shape {
+                return Err(format!(
+                    "tensor '{name}' has shape {:?}, SimpleCNN needs {shape:?}",
+                    entry.shape
+                ));
+            }
+            tensors.push(files.values_f32(name)?);
+        }
+        Ok(Classifier {
+            source: files.path.display().to_string(),
+            architecture: "SimpleCNN".into(),
+            labels: labels(files.config.as_ref(), 10),
+            tensors,
+            input: [1, simple_cnn::SIZE, simple_cnn::SIZE],
+        })
+    }
+
+    /// Bytes of the weights in `precision`.
+    pub fn weight_bytes(&self, precision: Precision) -> u64 {
+        let shapes: Vec<Vec<usize>> = self.tensors.iter().map(|(_, s)| s.clone()).collect();
+        weight_bytes(&shapes, precision)
+    }
+
+    /// Run on one input (`pixel_values`, [C·H·W] f32, already preprocessed).
+    pub fn run(&self, pixel_values: &[f32], precision: Precision) -> Result<Prediction, String> {
+        let err = |e: candle_core::Error| first_line(&e.to_string());
+        let [c, h, w] = self.input;
+        if pixel_values.len() != c * h * w {
+            return Err(format!(
+                "pixel values hold {} numbers; {} needs [1, {c}, {h}, {w}] = {}",
+                pixel_values.len(),
+                self.architecture,
+                c * h * w
+            ));
+        }
+        let weights = self
+            .tensors
+            .iter()
+            .map(|(v, s)| prepare(v, s, precision))
+            .collect::<Result<Vec<_>, _>>()?;
+        let model = SimpleCnn::new(weights, precision)?;
+        let x = Tensor::from_vec(pixel_values.to_vec(), (1, c, h, w), &Device::Cpu).map_err(err)?;
+        let x = precision
+            .round(x.to_dtype(precision.carrier()).map_err(err)?)
+            .map_err(err)?;
+        let start = Instant::now();
+        let mut layers = Vec::new();
+        let logits = model.forward(&x, Some(&mut layers)).map_err(err)?;
+        let ms = start.elapsed().as_secs_f64() * 1e3;
+        let to_vec = |t: &Tensor| -> Result<Vec<f32>, String> {
+            t.to_dtype(DType::F32)
+                .and_then(|t| t.flatten_all())
+                .and_then(|t| t.to_vec1::<f32>())
+                .map_err(err)
+        };
+        let logits = to_vec(&logits)?;
+        let layers = layers
+            .iter()
+            .map(|(n, t)| Ok((n.clone(), to_vec(t)?)))
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(Prediction::new(
+            precision,
+            logits,
+            &self.labels,
+            ms,
+            self.weight_bytes(precision),
+            layers,
+        ))
+    }
+}
+
+/// Labels from `config.json`'s `id2label`, or the indices.
+pub fn labels(config: Option<&serde_json::Value>, n: usize) -> Vec<String> {
+    let map = config
+        .and_then(|c| c.get("id2label"))
+        .and_then(|m| m.as_object());
+    (0..n)
+        .map(|i| {
+            map.and_then(|m| m.get(&i.to_string()))
+                .and_then(|v| v.as_str())
+                .map_or_else(|| i.to_string(), str::to_string)
+        })
+        .collect()
+}
+
+/// One class in a top-k list.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Ranked {
+    /// Class index.
+    pub index: usize,
+    /// Class label.
+    pub label: String,
+    /// Softmax probability.
+    pub prob: f64,
+}
+
+/// The result of one run.
+#[derive(Clone, Debug, Serialize)]
+pub struct Prediction {
+    /// Precision name.
+    pub dtype: String,
+    /// Logits (as f32).
+    pub logits: Vec<f32>,
+    /// The five most probable classes.
+    pub top5: Vec<Ranked>,
+    /// Forward time in milliseconds.
+    pub ms: f64,
+    /// Weight memory in bytes.
+    pub weight_bytes: u64,
+    /// Each layer's output, flattened (not in JSON).
+    #[serde(skip)]
+    pub layers: Vec<(String, Vec<f32>)>,
+}
+
+impl Prediction {
+    fn new(
+        precision: Precision,
+        logits: Vec<f32>,
+        labels: &[String],
+        ms: f64,
+        weight_bytes: u64,
+        layers: Vec<(String, Vec<f32>)>,
+    ) -> Prediction {
+        let max = logits
+            .iter()
+            .fold(f64::NEG_INFINITY, |m, &x| m.max(x as f64));
+        let exps: Vec<f64> = logits.iter().map(|&x| (x as f64 - max).exp()).collect();
+        let sum: f64 = exps.iter().sum();
+        let mut order: Vec<usize> = (0..logits.len()).collect();
+        order.sort_by(|&a, &b| exps[b].total_cmp(&exps[a]));
+        let top5 = order
+            .iter()
+            .take(5)
+            .map(|&i| Ranked {
+                index: i,
+                label: labels.get(i).cloned().unwrap_or_else(|| i.to_string()),
+                prob: exps[i] / sum,
+            })
+            .collect();
+        Prediction {
+            dtype: precision.name().into(),
+            logits,
+            top5,
+            ms,
+            weight_bytes,
+            layers,
+        }
+    }
+
+    /// Index of the most probable class.
+    pub fn top1(&self) -> Option<usize> {
+        self.top5.first().map(|r| r.index)
+    }
+}
+
+/// How one precision's run differs from FP32's.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Difference {
+    /// Mean |logit − FP32 logit|.
+    pub mean_abs: f64,
+    /// Max |logit − FP32 logit|.
+    pub max_abs: f64,
+    /// Whether the top-1 class is the same.
+    pub top1_agrees: bool,
+    /// Per layer: ‖out − FP32 out‖ / ‖FP32 out‖.
+    pub layer_rel_error: Vec<(String, f64)>,
+}
+
+/// Compare `p` with the FP32 reference.
+pub fn difference(p: &Prediction, reference: &Prediction) -> Difference {
+    let d: Vec<f64> = p
+        .logits
+        .iter()
+        .zip(&reference.logits)
+        .map(|(&a, &b)| (a as f64 - b as f64).abs())
+        .collect();
+    let layer_rel_error = p
+        .layers
+        .iter()
+        .zip(&reference.layers)
+        .map(|((name, a), (_, b))| {
+            let num: f64 = a
+                .iter()
+                .zip(b)
+                .map(|(&x, &y)| (x as f64 - y as f64).powi(2))
+                .sum();
+            let den: f64 = b.iter().map(|&y| (y as f64).powi(2)).sum();
+            (
+                name.clone(),
+                if den > 0.0 {
+                    (num / den).sqrt()
+                } else {
+                    num.sqrt()
+                },
+            )
+        })
+        .collect();
+    Difference {
+        mean_abs: d.iter().sum::<f64>() / d.len().max(1) as f64,
+        max_abs: d.iter().fold(0.0, |m, &x| m.max(x)),
+        top1_agrees: p.top1() == reference.top1(),
+        layer_rel_error,
+    }
+}

@@ -1,0 +1,62 @@
+//! Turning a checkpoint's f32 weights into a precision's weights, and counting their bytes.
+
+use super::precision::Precision;
+use crate::quant::{Granularity, Mode, QType, Scheme, quantize};
+use candle_core::{DType, Device, Tensor};
+
+/// The weight tensor of `values` (shape `shape`) as `precision` stores it, on the CPU.
+/// Tensors of two or more dimensions are "weights" (quantized by INT8 / FP8); 1-D tensors
+/// (biases, norms) stay in the activation format.
+pub fn prepare(values: &[f32], shape: &[usize], precision: Precision) -> Result<Tensor, String> {
+    let err = |e: candle_core::Error| first_line(&e.to_string());
+    let is_weight = shape.len() >= 2;
+    let data: Vec<f32> = match precision {
+        Precision::Int8 | Precision::Fp8 if is_weight => {
+            let (qtype, granularity) = if precision == Precision::Int8 {
+                (QType::Int8, Granularity::Channel(0))
+            } else {
+                (QType::Fp8E4m3, Granularity::Tensor)
+            };
+            let scheme = Scheme {
+                qtype,
+                mode: Mode::Symmetric,
+                granularity,
+            };
+            quantize(values, shape, &scheme)?.dequantized
+        }
+        _ => values.to_vec(),
+    };
+    let t = Tensor::from_vec(data, shape, &Device::Cpu).map_err(err)?;
+    match precision {
+        Precision::F16 => t.to_dtype(DType::F16).map_err(err),
+        Precision::BF16 => t
+            .to_dtype(DType::BF16)
+            .and_then(|t| t.to_dtype(DType::F32))
+            .map_err(err),
+        _ => Ok(t),
+    }
+}
+
+/// Bytes the weights take in `precision` (scales included: one f32 per output channel for
+/// INT8, one per tensor for FP8; 1-D tensors at 2 bytes in BF16/FP16, 4 otherwise).
+pub fn weight_bytes(shapes: &[Vec<usize>], precision: Precision) -> u64 {
+    shapes
+        .iter()
+        .map(|s| {
+            let n: u64 = s.iter().map(|&d| d as u64).product();
+            let weight = s.len() >= 2;
+            match precision {
+                Precision::F32 => 4 * n,
+                Precision::BF16 | Precision::F16 => 2 * n,
+                Precision::Int8 if weight => n + 4 * s[0] as u64,
+                Precision::Fp8 if weight => n + 4,
+                Precision::Int8 | Precision::Fp8 => 4 * n,
+            }
+        })
+        .sum()
+}
+
+/// The first line of an error text (candle appends a backtrace when RUST_BACKTRACE is set).
+pub fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or("error").trim().to_string()
+}
