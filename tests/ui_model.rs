@@ -139,3 +139,57 @@ fn the_filter_narrows_the_list_and_headers_sort_the_table() {
     h.run_steps(2);
     assert!(h.query_by_label("int4:group:32 ▲").is_some());
 }
+
+fn run_view(h: &mut Harness<'_, QuantscopeApp>) {
+    h.get_by_role_and_label(Role::Button, "Run").click();
+    settle(h);
+}
+
+#[test]
+fn a_bundled_sample_runs_in_every_precision() {
+    let mut h = harness();
+    run_view(&mut h);
+    h.get_by_label("3").click();
+    settle(&mut h);
+    let r = h.state().model.infer.result().expect("results");
+    assert_eq!(r.predictions.len(), 5);
+    for p in &r.predictions {
+        assert_eq!(p.top5[0].label, "3", "{}", p.dtype);
+    }
+    assert!(r.differences.iter().all(|d| d.top1_agrees));
+    assert!(h.query_by_label("SimpleCNN in every precision").is_some());
+    assert!(h.query_by_label("FP8 e4m3 (weights)").is_some());
+}
+
+#[test]
+fn a_drawn_digit_is_classified_and_a_broken_image_keeps_the_ui_working() {
+    let dir = temp_dir("ui-run");
+    let mut h = harness();
+    run_view(&mut h);
+    // A vertical bar: a "1".
+    let stroke: Vec<egui::Pos2> = (0..20)
+        .map(|i| egui::pos2(112.0, 40.0 + 7.0 * i as f32))
+        .collect();
+    h.state_mut().model.infer.draw(&stroke);
+    settle(&mut h);
+    let r = h.state().model.infer.result().unwrap();
+    assert_eq!(r.predictions[0].top5[0].label, "1");
+    let bad = write(&dir, "cat.png", b"definitely not a png");
+    drop_file(&mut h, &bad);
+    let msg = h
+        .state()
+        .model
+        .infer
+        .message()
+        .expect("a message")
+        .to_string();
+    assert!(msg.contains("cat.png"), "{msg}");
+    // Still working: a sample runs again.
+    h.get_by_label("8").click();
+    settle(&mut h);
+    assert_eq!(
+        h.state().model.infer.result().unwrap().predictions[0].top5[0].label,
+        "8"
+    );
+    std::fs::remove_dir_all(dir).ok();
+}

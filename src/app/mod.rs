@@ -2,10 +2,12 @@
 
 mod bit_row;
 pub mod bits_panel;
+mod canvas;
 mod compare_table;
 pub mod downcast_panel;
 mod downcast_views;
 mod fonts;
+pub mod infer_view;
 mod job;
 mod limits_table;
 pub mod model_panel;

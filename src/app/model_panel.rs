@@ -2,8 +2,10 @@
 //! browse its tensors, see memory per precision, one tensor's statistics and histogram under a
 //! scheme, and the sensitivity table — all heavy work in the background.
 
+use super::infer_view::{InferView, is_image};
 use super::job::Job;
 use super::{model_tree, model_views};
+use crate::infer::run::Classifier;
 use crate::model::ModelFiles;
 use crate::model::analysis::{
     DEFAULT_SCHEMES, SensitivityRow, TensorReport, TensorScheme, sensitivity, tensor_report,
@@ -35,8 +37,22 @@ pub fn bundled_checkpoint() -> Option<PathBuf> {
         .find(|p| p.join("model.safetensors").exists())
 }
 
+/// The two views of the panel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    /// Tensors, memory, sensitivity.
+    Inspect,
+    /// Run the model on an image in every precision.
+    Run,
+}
+
 /// State of the Model panel.
 pub struct ModelPanel {
+    /// Which view is shown.
+    pub view: View,
+    /// The Run view.
+    pub infer: InferView,
+    classifier: Option<Result<Arc<Classifier>, String>>,
     files: Option<Arc<ModelFiles>>,
     opening: Job<(PathBuf, Result<ModelFiles, String>)>,
     dialog: Job<Option<PathBuf>>,
@@ -59,6 +75,9 @@ pub struct ModelPanel {
 impl Default for ModelPanel {
     fn default() -> Self {
         ModelPanel {
+            view: View::Inspect,
+            infer: InferView::default(),
+            classifier: None,
             files: None,
             opening: Job::default(),
             dialog: Job::default(),
@@ -102,7 +121,8 @@ impl ModelPanel {
 
     /// Whether anything runs in the background.
     pub fn busy(&self) -> bool {
-        self.opening.status().is_some()
+        (self.view == View::Run && self.infer.busy())
+            || self.opening.status().is_some()
             || self.report_job.status().is_some()
             || self.sens_job.status().is_some()
     }
@@ -153,6 +173,8 @@ impl ModelPanel {
             match result {
                 Ok(files) => {
                     self.remember(&path);
+                    self.classifier = Some(Classifier::from_files(&files).map(Arc::new));
+                    self.infer.invalidate();
                     self.files = Some(Arc::new(files));
                     self.message = None;
                     self.report = None;
@@ -210,10 +232,27 @@ impl ModelPanel {
                 .collect()
         });
         if let Some(p) = dropped.into_iter().next() {
-            self.open(&ctx, p);
+            if is_image(&p) {
+                self.view = View::Run;
+                self.infer.set_image(p);
+            } else {
+                self.open(&ctx, p);
+            }
         }
         self.poll(&ctx);
         egui::Panel::top("model_toolbar").show(ui, |ui| self.toolbar_ui(ui));
+        if self.view == View::Run {
+            let model = self
+                .classifier
+                .clone()
+                .unwrap_or_else(|| Err("no checkpoint is open".into()));
+            egui::CentralPanel::default().show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .auto_shrink(false)
+                    .show(ui, |ui| self.infer.ui(ui, model));
+            });
+            return;
+        }
         egui::Panel::left("model_tensors")
             .resizable(true)
             .default_size(430.0)
@@ -242,6 +281,11 @@ impl ModelPanel {
 
     fn toolbar_ui(&mut self, ui: &mut egui::Ui) {
         ui.horizontal_wrapped(|ui| {
+            ui.selectable_value(&mut self.view, View::Inspect, "Inspect")
+                .on_hover_text("Tensors, memory per precision, sensitivity");
+            ui.selectable_value(&mut self.view, View::Run, "Run")
+                .on_hover_text("Classify an image in FP32, BF16, FP16, INT8 and FP8");
+            ui.separator();
             if ui
                 .button("Open file…")
                 .on_hover_text("A .safetensors file or a model.safetensors.index.json")

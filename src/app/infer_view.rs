@@ -1,0 +1,365 @@
+//! The Model panel's Run view: pick an image (bundled samples, a file, or draw one), run the
+//! model in every precision in the background, and compare them with FP32 down to each layer.
+
+use super::canvas::Canvas;
+use super::job::Job;
+use crate::infer::Precision;
+use crate::infer::preprocess::{digit_pixels, load_image};
+use crate::infer::run::{Classifier, Difference, Prediction, difference};
+use egui::{Color32, RichText};
+use egui_plot::{Legend, Line, Plot, PlotPoints};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// All precisions' results for one input.
+#[derive(Clone, Debug)]
+pub struct RunResult {
+    /// One prediction per precision, FP32 first.
+    pub predictions: Vec<Prediction>,
+    /// Each precision against FP32.
+    pub differences: Vec<Difference>,
+}
+
+type RunOutcome = Result<RunResult, String>;
+
+/// Where the input comes from.
+#[derive(Clone, Debug, PartialEq)]
+enum Source {
+    Sample(usize),
+    File(PathBuf),
+    Drawing,
+}
+
+/// State of the Run view.
+pub struct InferView {
+    source: Source,
+    canvas: Canvas,
+    pixels: Option<Vec<f32>>,
+    message: Option<String>,
+    job: Job<RunOutcome>,
+    result: Option<RunResult>,
+    dialog: Job<Option<PathBuf>>,
+    dirty: bool,
+}
+
+impl Default for InferView {
+    fn default() -> Self {
+        InferView {
+            source: Source::Sample(7),
+            canvas: Canvas::default(),
+            pixels: None,
+            message: None,
+            job: Job::default(),
+            result: None,
+            dialog: Job::default(),
+            dirty: true,
+        }
+    }
+}
+
+/// The bundled sample digit `n`, if found.
+pub fn sample_path(n: usize) -> Option<PathBuf> {
+    let rel = format!("assets/samples/digit_{n}.png");
+    [
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(&rel),
+        PathBuf::from(&rel),
+    ]
+    .into_iter()
+    .find(|p| p.exists())
+}
+
+/// Whether a path looks like an image the Run view takes.
+pub fn is_image(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        matches!(
+            e.to_ascii_lowercase().as_str(),
+            "png" | "jpg" | "jpeg" | "webp"
+        )
+    })
+}
+
+impl InferView {
+    /// The latest results.
+    pub fn result(&self) -> Option<&RunResult> {
+        self.result.as_ref()
+    }
+
+    /// The error shown, if any.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    /// Whether a run is pending or going on.
+    pub fn busy(&self) -> bool {
+        self.dirty || self.job.status().is_some()
+    }
+
+    /// Use an image file as the input.
+    pub fn set_image(&mut self, path: PathBuf) {
+        self.source = Source::File(path);
+        self.dirty = true;
+    }
+
+    /// Use bundled sample `n` as the input.
+    pub fn set_sample(&mut self, n: usize) {
+        self.source = Source::Sample(n);
+        self.dirty = true;
+    }
+
+    /// Use the drawing (adding `stroke` to it) as the input.
+    pub fn draw(&mut self, stroke: &[egui::Pos2]) {
+        self.canvas.add_stroke(stroke);
+        self.source = Source::Drawing;
+        self.dirty = true;
+    }
+
+    /// Ask for a new run (the model changed).
+    pub fn invalidate(&mut self) {
+        self.dirty = true;
+    }
+
+    fn load_pixels(&self) -> Result<Vec<f32>, String> {
+        match &self.source {
+            Source::Sample(n) => {
+                let p =
+                    sample_path(*n).ok_or("the bundled samples (assets/samples) were not found")?;
+                Ok(digit_pixels(&load_image(&p)?))
+            }
+            Source::File(p) => Ok(digit_pixels(&load_image(p)?)),
+            Source::Drawing => Ok(digit_pixels(&image::DynamicImage::ImageLuma8(
+                self.canvas.raster(),
+            ))),
+        }
+    }
+
+    /// Draw the view for `model` (None: the open checkpoint is not a classifier, `why`).
+    pub fn ui(&mut self, ui: &mut egui::Ui, model: Result<Arc<Classifier>, String>) {
+        if let Some(Some(p)) = self.dialog.poll() {
+            self.set_image(p);
+        }
+        if let Some(outcome) = self.job.poll() {
+            match outcome {
+                Ok(r) => {
+                    self.result = Some(r);
+                    self.message = None;
+                }
+                Err(e) => self.message = Some(e),
+            }
+        }
+        let model = match model {
+            Ok(m) => m,
+            Err(why) => {
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    format!("Cannot run this checkpoint: {why}"),
+                );
+                ui.label(
+                    "Open a SimpleCNN checkpoint (the bundled one is under Bundled SimpleCNN).",
+                );
+                return;
+            }
+        };
+        ui.columns(2, |cols| {
+            self.input_ui(&mut cols[0]);
+            self.results_ui(&mut cols[1], &model);
+        });
+        if self.dirty {
+            self.dirty = false;
+            match self.load_pixels() {
+                Ok(px) => {
+                    self.pixels = Some(px.clone());
+                    let m = Arc::clone(&model);
+                    self.job
+                        .start(ui.ctx(), move |progress| run_all(&m, &px, progress));
+                }
+                Err(e) => self.message = Some(e),
+            }
+        }
+        if self.busy() || self.dialog.status().is_some() {
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(50));
+        }
+    }
+
+    fn input_ui(&mut self, ui: &mut egui::Ui) {
+        ui.heading("Input");
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Samples");
+            for n in 0..10 {
+                let on = self.source == Source::Sample(n);
+                if ui
+                    .selectable_label(on, n.to_string())
+                    .on_hover_text(format!("held-out digit {n}"))
+                    .clicked()
+                {
+                    self.set_sample(n);
+                }
+            }
+        });
+        ui.horizontal(|ui| {
+            if ui.button("Open image…").clicked() {
+                self.dialog.start(ui.ctx(), |_| {
+                    rfd::FileDialog::new()
+                        .add_filter("image", &["png", "jpg", "jpeg", "webp"])
+                        .pick_file()
+                });
+            }
+            if ui.button("Clear drawing").clicked() {
+                self.canvas.clear();
+            }
+        });
+        ui.label(RichText::new("Draw a digit below, or drop an image on the window").weak());
+        if self.canvas.ui(ui) && !self.canvas.is_empty() {
+            self.source = Source::Drawing;
+            self.dirty = true;
+        }
+        if let Some(px) = &self.pixels {
+            ui.label("What the model sees (28 × 28):");
+            preview(ui, px);
+        }
+        if let Some(m) = &self.message {
+            ui.colored_label(ui.visuals().error_fg_color, m);
+        }
+    }
+
+    fn results_ui(&mut self, ui: &mut egui::Ui, model: &Classifier) {
+        ui.horizontal(|ui| {
+            ui.heading(format!("{} in every precision", model.architecture));
+            if let Some((f, _)) = self.job.status() {
+                ui.add(egui::ProgressBar::new(f).desired_width(120.0));
+            }
+        });
+        let Some(r) = &self.result else {
+            ui.spinner();
+            return;
+        };
+        egui::Grid::new("infer_results")
+            .striped(true)
+            .spacing([12.0, 4.0])
+            .show(ui, |ui| {
+                for h in [
+                    "precision",
+                    "top-1",
+                    "p",
+                    "mean |Δlogit|",
+                    "max |Δlogit|",
+                    "agrees",
+                    "weights",
+                    "ms",
+                ] {
+                    ui.strong(h);
+                }
+                ui.end_row();
+                for (p, d) in r.predictions.iter().zip(&r.differences) {
+                    let label = p
+                        .dtype
+                        .parse::<Precision>()
+                        .map_or(p.dtype.clone(), |x| x.label().to_string());
+                    ui.label(label);
+                    let top = &p.top5[0];
+                    ui.label(RichText::new(&top.label).strong());
+                    ui.monospace(format!("{:.4}", top.prob));
+                    ui.monospace(format!("{:.2e}", d.mean_abs));
+                    ui.monospace(format!("{:.2e}", d.max_abs));
+                    ui.label(if d.top1_agrees {
+                        RichText::new("yes").color(Color32::from_rgb(0x00, 0x9E, 0x73))
+                    } else {
+                        RichText::new("NO")
+                            .color(Color32::from_rgb(0xD5, 0x5E, 0x00))
+                            .strong()
+                    });
+                    ui.monospace(format!("{:.1} KB", p.weight_bytes as f64 / 1e3));
+                    ui.monospace(format!("{:.2}", p.ms));
+                    ui.end_row();
+                }
+            });
+        ui.add_space(6.0);
+        ui.strong("Top-5 per precision");
+        egui::Grid::new("infer_top5")
+            .spacing([10.0, 2.0])
+            .show(ui, |ui| {
+                for p in &r.predictions {
+                    ui.label(&p.dtype);
+                    for t in &p.top5 {
+                        ui.add(
+                            egui::ProgressBar::new(t.prob as f32)
+                                .desired_width(70.0)
+                                .text(format!("{} {:.0}%", t.label, t.prob * 100.0)),
+                        );
+                    }
+                    ui.end_row();
+                }
+            });
+        ui.add_space(6.0);
+        ui.strong("Relative error against FP32, layer by layer").on_hover_text(
+            "‖out − FP32 out‖ / ‖FP32 out‖ after each layer: where error enters and how it grows",
+        );
+        let names: Vec<String> = r.differences.first().map_or(Vec::new(), |d| {
+            d.layer_rel_error.iter().map(|(n, _)| n.clone()).collect()
+        });
+        Plot::new("infer_layers")
+            .height(200.0)
+            .legend(Legend::default())
+            .x_axis_formatter(move |m, _| names.get(m.value as usize).cloned().unwrap_or_default())
+            .y_axis_label("relative error")
+            .show(ui, |plot| {
+                for (p, d) in r.predictions.iter().zip(&r.differences).skip(1) {
+                    let pts: PlotPoints = d
+                        .layer_rel_error
+                        .iter()
+                        .enumerate()
+                        .map(|(i, (_, e))| [i as f64, *e])
+                        .collect();
+                    plot.line(Line::new(p.dtype.clone(), pts).width(2.0));
+                }
+            });
+    }
+}
+
+/// Run every precision; progress counts precisions.
+pub fn run_all(
+    model: &Classifier,
+    pixels: &[f32],
+    progress: &crate::tensor::Progress,
+) -> RunOutcome {
+    progress.add_total(Precision::ALL.len() as u64);
+    let mut predictions = Vec::new();
+    for p in Precision::ALL {
+        if progress.is_cancelled() {
+            return Err("cancelled".into());
+        }
+        predictions.push(model.run(pixels, p)?);
+        progress.advance(1);
+    }
+    let differences = predictions
+        .iter()
+        .map(|p| difference(p, &predictions[0]))
+        .collect();
+    Ok(RunResult {
+        predictions,
+        differences,
+    })
+}
+
+/// The 28×28 input, enlarged.
+fn preview(ui: &mut egui::Ui, px: &[f32]) {
+    let cell = 4.0;
+    let (rect, _) =
+        ui.allocate_exact_size(egui::vec2(28.0 * cell, 28.0 * cell), egui::Sense::hover());
+    let painter = ui.painter_at(rect);
+    let (lo, hi) = px
+        .iter()
+        .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &x| {
+            (a.min(x), b.max(x))
+        });
+    let span = (hi - lo).max(1e-6);
+    for (i, &v) in px.iter().enumerate() {
+        let g = (((v - lo) / span) * 255.0) as u8;
+        let (x, y) = ((i % 28) as f32, (i / 28) as f32);
+        let r = egui::Rect::from_min_size(
+            rect.min + egui::vec2(x * cell, y * cell),
+            egui::vec2(cell, cell),
+        );
+        painter.rect_filled(r, 0.0, Color32::from_gray(g));
+    }
+}
