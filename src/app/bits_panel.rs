@@ -56,10 +56,7 @@ pub struct BitsPanel {
 impl Default for BitsPanel {
     fn default() -> Self {
         let formats = Format::all();
-        let bf16 = formats
-            .iter()
-            .position(|f| f.name() == "bfloat16")
-            .unwrap_or(0);
+        let bf16 = super::format_index(&formats, "bfloat16");
         let mut panel = BitsPanel {
             format: formats[bf16],
             formats,

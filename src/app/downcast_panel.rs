@@ -46,10 +46,7 @@ pub struct DowncastPanel {
 impl Default for DowncastPanel {
     fn default() -> Self {
         let formats = Format::all();
-        let bf16 = formats
-            .iter()
-            .position(|f| f.name() == "bfloat16")
-            .unwrap_or(0);
+        let bf16 = super::format_index(&formats, "bfloat16");
         DowncastPanel {
             // The lesson: torch.rand(1000) cast to bfloat16.
             dist: Distribution::Uniform { lo: 0.0, hi: 1.0 },

@@ -1,14 +1,10 @@
 //! What the Downcast lab shows of a finished report: statistics, plots, tables and cards.
 
+use super::plots::{ERROR, ORIGINAL, STORED, SUMMARY_HEADER, histogram_bars, summary_cells};
 use crate::formats::decimal::{c_format_g, shortest_repr};
 use crate::tensor::lab::LabReport;
-use crate::tensor::stats::Histogram;
 use egui::{Color32, RichText};
 use egui_plot::{Bar, BarChart, HLine, Legend, Line, Plot, PlotPoints, Points};
-
-const ORIGINAL: Color32 = Color32::from_rgb(0x56, 0xB4, 0xE9);
-const STORED: Color32 = Color32::from_rgb(0xE6, 0x9F, 0x00);
-const ERROR: Color32 = Color32::from_rgb(0xCC, 0x79, 0xA7);
 
 fn g(x: f64) -> String {
     c_format_g(x, 6)
@@ -36,18 +32,14 @@ pub fn summary_ui(ui: &mut egui::Ui, r: &LabReport) {
             .striped(true)
             .spacing([16.0, 4.0])
             .show(ui, |ui| {
-                for h in ["", "min", "max", "mean", "std", "zeros", "NaN", "inf"] {
+                ui.label("");
+                for h in SUMMARY_HEADER {
                     ui.strong(h);
                 }
                 ui.end_row();
                 for (name, s) in [("original", &r.original), ("stored", &r.stored)] {
                     ui.label(name);
-                    for x in [s.min, s.max, s.mean, s.std] {
-                        ui.monospace(g(x));
-                    }
-                    for n in [s.zeros, s.nan, s.inf] {
-                        ui.monospace(n.to_string());
-                    }
+                    summary_cells(ui, s);
                     ui.end_row();
                 }
             });
@@ -77,14 +69,6 @@ pub fn summary_ui(ui: &mut egui::Ui, r: &LabReport) {
     });
 }
 
-fn bars(h: &Histogram) -> Vec<Bar> {
-    h.counts
-        .iter()
-        .enumerate()
-        .map(|(i, &c)| Bar::new(h.centre(i), c as f64).width(h.bin_width()))
-        .collect()
-}
-
 /// Histograms, the error histogram, the staircase, and the levels.
 pub fn plots_ui(ui: &mut egui::Ui, r: &LabReport) {
     let height = 210.0;
@@ -94,14 +78,16 @@ pub fn plots_ui(ui: &mut egui::Ui, r: &LabReport) {
             .height(height)
             .legend(Legend::default())
             .show(&mut cols[0], |p| {
-                p.bar_chart(BarChart::new("original", bars(&r.hist_original)).color(ORIGINAL));
-                p.bar_chart(BarChart::new("stored", bars(&r.hist_stored)).color(STORED));
+                p.bar_chart(
+                    BarChart::new("original", histogram_bars(&r.hist_original)).color(ORIGINAL),
+                );
+                p.bar_chart(BarChart::new("stored", histogram_bars(&r.hist_stored)).color(STORED));
             });
         cols[1].strong("Histogram of the error (stored − original)");
         Plot::new("downcast_error_hist")
             .height(height)
             .show(&mut cols[1], |p| {
-                p.bar_chart(BarChart::new("error", bars(&r.hist_error)).color(ERROR));
+                p.bar_chart(BarChart::new("error", histogram_bars(&r.hist_error)).color(ERROR));
             });
     });
     ui.columns(2, |cols| {

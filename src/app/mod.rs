@@ -14,6 +14,7 @@ pub mod model_panel;
 mod model_tree;
 mod model_views;
 mod palette;
+mod plots;
 mod sweep_plot;
 
 pub use bits_panel::BitsPanel;
@@ -128,6 +129,11 @@ fn theme_buttons(ui: &mut egui::Ui) {
     if pref != before {
         ui.ctx().set_theme(pref);
     }
+}
+
+/// Index of catalogue format `name` in `formats` (0 if absent).
+pub(crate) fn format_index(formats: &[crate::formats::Format], name: &str) -> usize {
+    formats.iter().position(|f| f.name() == name).unwrap_or(0)
 }
 
 /// Storage key of the recent files list.

@@ -2,14 +2,14 @@
 //! statistics and histogram, and the sortable sensitivity table.
 
 use super::model_tree::human_count;
+use super::plots::{ORIGINAL, STORED, SUMMARY_HEADER, histogram_bars, summary_cells};
 use crate::formats::decimal::c_format_g;
 use crate::model::ModelFiles;
 use crate::model::analysis::{SensitivityRow, TensorReport, TensorScheme};
 use crate::model::files::dtype_name;
 use crate::model::footprint::footprint;
-use crate::tensor::stats::Histogram;
 use egui::{Color32, RichText};
-use egui_plot::{Bar, BarChart, Legend, Plot};
+use egui_plot::{BarChart, Legend, Plot};
 use std::time::Duration;
 
 fn g(x: f64) -> String {
@@ -73,14 +73,6 @@ pub fn summary_ui(ui: &mut egui::Ui, files: &ModelFiles) {
         });
 }
 
-fn bars(h: &Histogram) -> Vec<Bar> {
-    h.counts
-        .iter()
-        .enumerate()
-        .map(|(i, &c)| Bar::new(h.centre(i), c as f64).width(h.bin_width()))
-        .collect()
-}
-
 /// The selected tensor: statistics, histogram with the scheme's overlay, error statistics.
 pub fn tensor_ui(
     ui: &mut egui::Ui,
@@ -115,16 +107,11 @@ pub fn tensor_ui(
         .striped(true)
         .spacing([16.0, 3.0])
         .show(ui, |ui| {
-            for h in ["min", "max", "mean", "std", "zeros", "NaN", "inf"] {
+            for h in SUMMARY_HEADER {
                 ui.strong(h);
             }
             ui.end_row();
-            for x in [s.min, s.max, s.mean, s.std] {
-                ui.monospace(g(x));
-            }
-            for n in [s.zeros, s.nan, s.inf] {
-                ui.monospace(n.to_string());
-            }
+            summary_cells(ui, s);
             ui.end_row();
         });
     if r.entry.is_float() {
@@ -151,14 +138,9 @@ pub fn tensor_ui(
         .height(220.0)
         .legend(Legend::default())
         .show(ui, |p| {
-            p.bar_chart(
-                BarChart::new("values", bars(&r.histogram))
-                    .color(Color32::from_rgb(0x56, 0xB4, 0xE9)),
-            );
+            p.bar_chart(BarChart::new("values", histogram_bars(&r.histogram)).color(ORIGINAL));
             if let Some((s, h, _)) = &r.scheme {
-                p.bar_chart(
-                    BarChart::new(s.name(), bars(h)).color(Color32::from_rgb(0xE6, 0x9F, 0x00)),
-                );
+                p.bar_chart(BarChart::new(s.name(), histogram_bars(h)).color(STORED));
             }
         });
 }
