@@ -1,5 +1,6 @@
 //! Inference, GUI-free, with candle on the CPU: models in every precision, side by side.
 
+pub mod mobilevit;
 pub mod precision;
 pub mod preprocess;
 pub mod run;
