@@ -56,3 +56,21 @@ fn tiny_fp32_logits_match_transformers() {
 fn tiny_p1_fp32_logits_match_transformers() {
     check("tiny_p1");
 }
+
+#[test]
+fn preprocessing_matches_the_hugging_face_processor_exactly() {
+    use quantscope::infer::preprocess::{ImageProcessor, load_image};
+    for name in ["tiny", "tiny_p1"] {
+        let dir = Path::new("tests/fixtures/mobilevit").join(name);
+        let cfg: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("preprocessor_config.json")).unwrap()).unwrap();
+        let proc = ImageProcessor::from_json(Some(&cfg), 0);
+        let img = load_image(Path::new("tests/fixtures/mobilevit/image.png")).unwrap();
+        let (px, (h, w)) = proc.pixels(&img);
+        let reference = Checkpoint::open(&dir.join("reference.safetensors")).unwrap();
+        let (want, shape) = reference.values_f32("pixel_values").unwrap();
+        assert_eq!(shape, vec![1, 3, h as usize, w as usize]);
+        let diff = px.iter().zip(&want).filter(|(a, b)| a != b).count();
+        assert_eq!(diff, 0, "{name}: {diff} pixel values differ from transformers'");
+    }
+}

@@ -84,3 +84,80 @@ pub fn digit_pixels(img: &DynamicImage) -> Vec<f32> {
     }
     out.iter().map(|&x| (x - MNIST_MEAN) / MNIST_STD).collect()
 }
+
+/// The settings of a Hugging Face `MobileViTImageProcessor` (`preprocessor_config.json`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImageProcessor {
+    /// Resize so the shorter side is this long (None: no resize).
+    pub shortest_edge: Option<u32>,
+    /// Center crop to (height, width) (None: no crop).
+    pub crop: Option<(u32, u32)>,
+    /// Multiply 8-bit values by this (None: no rescale).
+    pub rescale_factor: Option<f64>,
+    /// RGB → BGR.
+    pub flip_channel_order: bool,
+}
+
+impl ImageProcessor {
+    /// From `preprocessor_config.json` (transformers' defaults where keys are absent), or the
+    /// defaults for a model of `image_size` when there is no file.
+    pub fn from_json(c: Option<&serde_json::Value>, image_size: u32) -> ImageProcessor {
+        let Some(c) = c else {
+            return ImageProcessor {
+                shortest_edge: Some(image_size + image_size / 8),
+                crop: Some((image_size, image_size)),
+                rescale_factor: Some(1.0 / 255.0),
+                flip_channel_order: true,
+            };
+        };
+        let flag = |k: &str, d: bool| c.get(k).and_then(|v| v.as_bool()).unwrap_or(d);
+        let num = |v: Option<&serde_json::Value>| v.and_then(|v| v.as_u64()).map(|x| x as u32);
+        ImageProcessor {
+            shortest_edge: flag("do_resize", true)
+                .then(|| num(c.get("size").and_then(|s| s.get("shortest_edge"))).unwrap_or(224)),
+            crop: flag("do_center_crop", true).then(|| {
+                let cs = c.get("crop_size");
+                (
+                    num(cs.and_then(|s| s.get("height"))).unwrap_or(256),
+                    num(cs.and_then(|s| s.get("width"))).unwrap_or(256),
+                )
+            }),
+            rescale_factor: flag("do_rescale", true)
+                .then(|| c.get("rescale_factor").and_then(|v| v.as_f64()).unwrap_or(1.0 / 255.0)),
+            flip_channel_order: flag("do_flip_channel_order", true),
+        }
+    }
+
+    /// `pixel_values` [3, H, W] (row-major) and (H, W), as the Hugging Face processor makes
+    /// them: resize the shorter side with Pillow's bicubic, rescale, center crop, flip to BGR.
+    pub fn pixels(&self, img: &DynamicImage) -> (Vec<f32>, (u32, u32)) {
+        let mut rgb = img.to_rgb8();
+        if let Some(s) = self.shortest_edge {
+            let (w, h) = rgb.dimensions();
+            let (short, long) = if w <= h { (w, h) } else { (h, w) };
+            let new_long = (s as f64 * long as f64 / short.max(1) as f64) as u32;
+            let (nw, nh) = if w <= h { (s, new_long) } else { (new_long, s) };
+            rgb = super::pil_resize::resize_bicubic(&rgb, nw.max(1), nh.max(1));
+        }
+        let (w, h) = rgb.dimensions();
+        let (ch, cw) = self.crop.unwrap_or((h, w));
+        let top = (h as i64 - ch as i64).div_euclid(2);
+        let left = (w as i64 - cw as i64).div_euclid(2);
+        let scale = self.rescale_factor.unwrap_or(1.0);
+        let mut out = vec![0.0f32; 3 * (ch * cw) as usize];
+        for y in 0..ch as i64 {
+            for x in 0..cw as i64 {
+                let (sy, sx) = (y + top, x + left);
+                if sy < 0 || sx < 0 || sy >= h as i64 || sx >= w as i64 {
+                    continue;
+                }
+                let p = rgb.get_pixel(sx as u32, sy as u32).0;
+                for c in 0..3 {
+                    let src = if self.flip_channel_order { 2 - c } else { c };
+                    out[c * (ch * cw) as usize + (y * cw as i64 + x) as usize] = (p[src] as f64 * scale) as f32;
+                }
+            }
+        }
+        (out, (ch, cw))
+    }
+}
