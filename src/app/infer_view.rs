@@ -4,7 +4,7 @@
 use super::canvas::Canvas;
 use super::job::Job;
 use crate::infer::Precision;
-use crate::infer::preprocess::{digit_pixels, load_image};
+use crate::infer::preprocess::load_image;
 use crate::infer::run::{Classifier, Difference, Prediction, difference};
 use egui::{Color32, RichText};
 use egui_plot::{Legend, Line, Plot, PlotPoints};
@@ -34,7 +34,7 @@ enum Source {
 pub struct InferView {
     source: Source,
     canvas: Canvas,
-    pixels: Option<Vec<f32>>,
+    pixels: Option<(Vec<f32>, [usize; 3])>,
     message: Option<String>,
     job: Job<RunOutcome>,
     result: Option<RunResult>,
@@ -118,17 +118,17 @@ impl InferView {
         self.dirty = true;
     }
 
-    fn load_pixels(&self) -> Result<Vec<f32>, String> {
+    fn load_pixels(&self, model: &Classifier) -> Result<Vec<f32>, String> {
         match &self.source {
             Source::Sample(n) => {
                 let p =
                     sample_path(*n).ok_or("the bundled samples (assets/samples) were not found")?;
-                Ok(digit_pixels(&load_image(&p)?))
+                Ok(model.preprocess(&load_image(&p)?))
             }
-            Source::File(p) => Ok(digit_pixels(&load_image(p)?)),
-            Source::Drawing => Ok(digit_pixels(&image::DynamicImage::ImageLuma8(
-                self.canvas.raster(),
-            ))),
+            Source::File(p) => Ok(model.preprocess(&load_image(p)?)),
+            Source::Drawing => {
+                Ok(model.preprocess(&image::DynamicImage::ImageLuma8(self.canvas.raster())))
+            }
         }
     }
 
@@ -165,9 +165,9 @@ impl InferView {
         });
         if self.dirty {
             self.dirty = false;
-            match self.load_pixels() {
+            match self.load_pixels(&model) {
                 Ok(px) => {
-                    self.pixels = Some(px.clone());
+                    self.pixels = Some((px.clone(), model.input));
                     let m = Arc::clone(&model);
                     self.job
                         .start(ui.ctx(), move |progress| run_all(&m, &px, progress));
@@ -213,9 +213,9 @@ impl InferView {
             self.source = Source::Drawing;
             self.dirty = true;
         }
-        if let Some(px) = &self.pixels {
-            ui.label("What the model sees (28 × 28):");
-            preview(ui, px);
+        if let Some((px, [_, h, w])) = &self.pixels {
+            ui.label(format!("What the model sees ({h} × {w}):"));
+            preview(ui, px, self.pixels.as_ref().map_or([1, 28, 28], |p| p.1));
         }
         if let Some(m) = &self.message {
             ui.colored_label(ui.visuals().error_fg_color, m);
@@ -341,11 +341,14 @@ pub fn run_all(
     })
 }
 
-/// The 28×28 input, enlarged.
-fn preview(ui: &mut egui::Ui, px: &[f32]) {
-    let cell = 4.0;
-    let (rect, _) =
-        ui.allocate_exact_size(egui::vec2(28.0 * cell, 28.0 * cell), egui::Sense::hover());
+/// The model's input, enlarged: grayscale, or colour for 3 channels (shown as RGB from the
+/// BGR order Hugging Face processors produce).
+fn preview(ui: &mut egui::Ui, px: &[f32], [c, h, w]: [usize; 3]) {
+    let cell = (112.0 / h.max(w).max(1) as f32).max(0.5);
+    let (rect, _) = ui.allocate_exact_size(
+        egui::vec2(w as f32 * cell, h as f32 * cell),
+        egui::Sense::hover(),
+    );
     let painter = ui.painter_at(rect);
     let (lo, hi) = px
         .iter()
@@ -353,13 +356,19 @@ fn preview(ui: &mut egui::Ui, px: &[f32]) {
             (a.min(x), b.max(x))
         });
     let span = (hi - lo).max(1e-6);
-    for (i, &v) in px.iter().enumerate() {
-        let g = (((v - lo) / span) * 255.0) as u8;
-        let (x, y) = ((i % 28) as f32, (i / 28) as f32);
+    let level = |v: f32| (((v - lo) / span) * 255.0) as u8;
+    let plane = h * w;
+    for i in 0..plane.min(px.len()) {
+        let colour = if c == 3 && px.len() >= 3 * plane {
+            Color32::from_rgb(level(px[2 * plane + i]), level(px[plane + i]), level(px[i]))
+        } else {
+            Color32::from_gray(level(px[i]))
+        };
+        let (x, y) = ((i % w) as f32, (i / w) as f32);
         let r = egui::Rect::from_min_size(
             rect.min + egui::vec2(x * cell, y * cell),
             egui::vec2(cell, cell),
         );
-        painter.rect_filled(r, 0.0, Color32::from_gray(g));
+        painter.rect_filled(r, 0.0, colour);
     }
 }

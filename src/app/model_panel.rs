@@ -173,9 +173,11 @@ impl ModelPanel {
             match result {
                 Ok(files) => {
                     self.remember(&path);
-                    self.classifier = Some(Classifier::from_files(&files).map(Arc::new));
+                    let files = Arc::new(files);
+                    self.classifier =
+                        Some(Classifier::from_shared(Arc::clone(&files)).map(Arc::new));
                     self.infer.invalidate();
-                    self.files = Some(Arc::new(files));
+                    self.files = Some(files);
                     self.message = None;
                     self.report = None;
                     self.report_job.cancel();

@@ -2,7 +2,7 @@
 
 use super::{CliError, pretty};
 use crate::infer::Precision;
-use crate::infer::preprocess::{digit_pixels, load_image};
+use crate::infer::preprocess::load_image;
 use crate::infer::run::Classifier;
 use crate::model::Checkpoint;
 use std::path::Path;
@@ -24,7 +24,7 @@ pub fn classify(
     };
     let classifier = Classifier::load(&path).map_err(CliError)?;
     let pixels = match (image, pixel_values) {
-        (Some(img), None) => digit_pixels(&load_image(img).map_err(CliError)?),
+        (Some(img), None) => classifier.preprocess(&load_image(img).map_err(CliError)?),
         (None, Some(pv)) => {
             let ckpt = Checkpoint::open(pv).map_err(CliError)?;
             let (values, shape) = ckpt.values_f32("pixel_values").map_err(CliError)?;

@@ -43,7 +43,11 @@ fn coefficients(in_size: usize, out_size: usize) -> Vec<(usize, Vec<i32>)> {
                 .iter()
                 .map(|&w| {
                     let v = w * (1u64 << PRECISION_BITS) as f64;
-                    if w < 0.0 { (v - 0.5) as i32 } else { (v + 0.5) as i32 }
+                    if w < 0.0 {
+                        (v - 0.5) as i32
+                    } else {
+                        (v + 0.5) as i32
+                    }
                 })
                 .collect();
             (xmin, fixed)

@@ -122,8 +122,11 @@ impl ImageProcessor {
                     num(cs.and_then(|s| s.get("width"))).unwrap_or(256),
                 )
             }),
-            rescale_factor: flag("do_rescale", true)
-                .then(|| c.get("rescale_factor").and_then(|v| v.as_f64()).unwrap_or(1.0 / 255.0)),
+            rescale_factor: flag("do_rescale", true).then(|| {
+                c.get("rescale_factor")
+                    .and_then(|v| v.as_f64())
+                    .unwrap_or(1.0 / 255.0)
+            }),
             flip_channel_order: flag("do_flip_channel_order", true),
         }
     }
@@ -154,7 +157,8 @@ impl ImageProcessor {
                 let p = rgb.get_pixel(sx as u32, sy as u32).0;
                 for c in 0..3 {
                     let src = if self.flip_channel_order { 2 - c } else { c };
-                    out[c * (ch * cw) as usize + (y * cw as i64 + x) as usize] = (p[src] as f64 * scale) as f32;
+                    out[c * (ch * cw) as usize + (y * cw as i64 + x) as usize] =
+                        (p[src] as f64 * scale) as f32;
                 }
             }
         }

@@ -1,16 +1,35 @@
 //! Loading a classifier from a checkpoint and running it in any precision, with per-layer
 //! outputs, timing and weight memory; comparing precisions against FP32.
 
+use super::mobilevit::{self, MobileVitConfig};
 use super::precision::Precision;
+use super::preprocess::{ImageProcessor, digit_pixels};
 use super::simple_cnn::{self, SimpleCnn};
 use super::weights::{first_line, prepare, weight_bytes};
 use crate::model::ModelFiles;
 use candle_core::{DType, Device, Tensor};
 use serde::Serialize;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
-/// A classifier's f32 weights and labels, ready to be prepared in any precision.
+/// The architectures quantscope runs.
+#[derive(Clone, Debug)]
+pub enum Arch {
+    /// SimpleCNN: its f32 tensors in [`simple_cnn::TENSORS`] order.
+    SimpleCnn(Vec<(Vec<f32>, Vec<usize>)>),
+    /// Hugging Face MobileViT: the checkpoint (memory-mapped), config and image processor.
+    MobileVit {
+        /// The open checkpoint.
+        files: Arc<ModelFiles>,
+        /// Sizes from config.json.
+        cfg: MobileVitConfig,
+        /// preprocessor_config.json.
+        processor: ImageProcessor,
+    },
+}
+
+/// A classifier's weights and labels, ready to be prepared in any precision.
 #[derive(Clone, Debug)]
 pub struct Classifier {
     /// Where it came from.
@@ -19,28 +38,37 @@ pub struct Classifier {
     pub architecture: String,
     /// Class labels, by index.
     pub labels: Vec<String>,
-    /// Tensors in the architecture's order: (values, shape).
-    pub tensors: Vec<(Vec<f32>, Vec<usize>)>,
+    /// The model.
+    pub arch: Arch,
     /// Input shape [C, H, W].
     pub input: [usize; 3],
+    /// Shapes of the weights (for memory per precision).
+    pub shapes: Vec<Vec<usize>>,
 }
 
 impl Classifier {
     /// Load from a checkpoint path (file or folder). The architecture is read from
     /// `config.json` (`model_type`) or recognised from the tensor names.
     pub fn load(path: &Path) -> Result<Classifier, String> {
-        let files = ModelFiles::open(path)?;
-        Classifier::from_files(&files)
+        Classifier::from_shared(Arc::new(ModelFiles::open(path)?))
     }
 
     /// Build from an opened checkpoint.
     pub fn from_files(files: &ModelFiles) -> Result<Classifier, String> {
+        Self::from_shared(Arc::new(ModelFiles::open(&files.path)?))
+    }
+
+    /// Build from a shared opened checkpoint.
+    pub fn from_shared(files: Arc<ModelFiles>) -> Result<Classifier, String> {
         let model_type = files
             .config
             .as_ref()
             .and_then(|c| c.get("model_type"))
             .and_then(|v| v.as_str())
             .unwrap_or("");
+        if model_type == "mobilevit" {
+            return Self::mobilevit(files);
+        }
         let looks_like_cnn =
             files.tensor("conv1.weight").is_some() && files.tensor("fc2.weight").is_some();
         if !(model_type == "simple_cnn" || (model_type.is_empty() && looks_like_cnn)) {
@@ -49,7 +77,7 @@ impl Classifier {
                     .into()
             } else {
                 format!(
-                    "unsupported architecture '{}' (supported: simple_cnn)",
+                    "unsupported architecture '{}' (supported: simple_cnn, mobilevit)",
                     crate::formats::spec::printable(model_type)
                 )
             });
@@ -71,15 +99,71 @@ impl Classifier {
             source: files.path.display().to_string(),
             architecture: "SimpleCNN".into(),
             labels: labels(files.config.as_ref(), 10),
-            tensors,
+            shapes: tensors.iter().map(|(_, s)| s.clone()).collect(),
+            arch: Arch::SimpleCnn(tensors),
             input: [1, simple_cnn::SIZE, simple_cnn::SIZE],
         })
     }
 
+    fn mobilevit(files: Arc<ModelFiles>) -> Result<Classifier, String> {
+        let cfg =
+            MobileVitConfig::from_json(files.config.as_ref().ok_or("config.json is missing")?)?;
+        let n_labels = files
+            .tensor("classifier.weight")
+            .map(|t| t.shape[0])
+            .ok_or("the checkpoint has no tensor 'classifier.weight' (MobileViTForImageClassification needs it)")?;
+        // Check every tensor and shape now, so a mismatch is reported when the model opens.
+        let probe = mobilevit::load(&files, cfg.clone(), Precision::F32)?;
+        let mut shapes: Vec<Vec<usize>> = probe
+            .expected_tensors()
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect();
+        shapes.extend(
+            ["classifier.weight", "classifier.bias"]
+                .iter()
+                .filter_map(|n| files.tensor(n).map(|t| t.shape.clone())),
+        );
+        let dir = files.path.clone();
+        let dir = if dir.is_dir() {
+            dir
+        } else {
+            dir.parent().map(Path::to_path_buf).unwrap_or_default()
+        };
+        let pre: Option<serde_json::Value> =
+            std::fs::read_to_string(dir.join("preprocessor_config.json"))
+                .ok()
+                .and_then(|t| serde_json::from_str(&t).ok());
+        let processor = ImageProcessor::from_json(pre.as_ref(), cfg.image_size as u32);
+        let (h, w) = processor
+            .crop
+            .unwrap_or((cfg.image_size as u32, cfg.image_size as u32));
+        Ok(Classifier {
+            source: files.path.display().to_string(),
+            architecture: "MobileViT".into(),
+            labels: labels(files.config.as_ref(), n_labels),
+            input: [cfg.num_channels, h as usize, w as usize],
+            shapes,
+            arch: Arch::MobileVit {
+                files,
+                cfg,
+                processor,
+            },
+        })
+    }
+
+    /// The model's input for an image (MNIST-style for SimpleCNN, the Hugging Face image
+    /// processor for MobileViT).
+    pub fn preprocess(&self, img: &image::DynamicImage) -> Vec<f32> {
+        match &self.arch {
+            Arch::SimpleCnn(_) => digit_pixels(img),
+            Arch::MobileVit { processor, .. } => processor.pixels(img).0,
+        }
+    }
+
     /// Bytes of the weights in `precision`.
     pub fn weight_bytes(&self, precision: Precision) -> u64 {
-        let shapes: Vec<Vec<usize>> = self.tensors.iter().map(|(_, s)| s.clone()).collect();
-        weight_bytes(&shapes, precision)
+        weight_bytes(&self.shapes, precision)
     }
 
     /// Run on one input (`pixel_values`, [C·H·W] f32, already preprocessed).
@@ -94,20 +178,29 @@ impl Classifier {
                 c * h * w
             ));
         }
-        let weights = self
-            .tensors
-            .iter()
-            .map(|(v, s)| prepare(v, s, precision))
-            .collect::<Result<Vec<_>, _>>()?;
-        let model = SimpleCnn::new(weights, precision)?;
         let x = Tensor::from_vec(pixel_values.to_vec(), (1, c, h, w), &Device::Cpu).map_err(err)?;
         let x = precision
             .round(x.to_dtype(precision.carrier()).map_err(err)?)
             .map_err(err)?;
-        let start = Instant::now();
         let mut layers = Vec::new();
-        let logits = model.forward(&x, Some(&mut layers)).map_err(err)?;
-        let ms = start.elapsed().as_secs_f64() * 1e3;
+        let (logits, ms) = match &self.arch {
+            Arch::SimpleCnn(tensors) => {
+                let weights = tensors
+                    .iter()
+                    .map(|(v, s)| prepare(v, s, precision))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let model = SimpleCnn::new(weights, precision)?;
+                let start = Instant::now();
+                let logits = model.forward(&x, Some(&mut layers)).map_err(err)?;
+                (logits, start.elapsed().as_secs_f64() * 1e3)
+            }
+            Arch::MobileVit { files, cfg, .. } => {
+                let model = mobilevit::load(files, cfg.clone(), precision)?;
+                let start = Instant::now();
+                let logits = model.forward(&x, Some(&mut layers)).map_err(err)?;
+                (logits, start.elapsed().as_secs_f64() * 1e3)
+            }
+        };
         let to_vec = |t: &Tensor| -> Result<Vec<f32>, String> {
             t.to_dtype(DType::F32)
                 .and_then(|t| t.flatten_all())
