@@ -74,6 +74,14 @@ def main():
         processor = MobileViTImageProcessor(size={"shortest_edge": size + size // 8}, crop_size={"height": size, "width": size})
         processor.save_pretrained(out)
         pixel_values = processor(images=img, return_tensors="pt")["pixel_values"]
+        if name == "tiny":
+            # An input whose feature maps are not multiples of the patch size: transformers
+            # interpolates them (bilinear) before unfolding and back after folding.
+            odd = torch.rand(1, 3, 72, 72, generator=torch.Generator().manual_seed(1))
+            with torch.no_grad():
+                logits = model(odd).logits
+            save_file({"pixel_values": odd.contiguous(), "logits_fp32": logits.contiguous()},
+                      os.path.join(out, "reference_72.safetensors"))
         with torch.no_grad():
             o = model(pixel_values, output_hidden_states=True)
             bf16 = model.to(torch.bfloat16)(pixel_values.to(torch.bfloat16)).logits.float()

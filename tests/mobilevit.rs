@@ -187,3 +187,29 @@ fn classify_cli_runs_mobilevit_from_an_image_or_pixel_values() {
         );
     }
 }
+
+#[test]
+fn feature_maps_off_the_patch_grid_are_interpolated_like_transformers() {
+    // 72 × 72 input: layer 3 sees 9 × 9 features, not a multiple of the 2-pixel patches.
+    let dir = Path::new("tests/fixtures/mobilevit/tiny");
+    let files = ModelFiles::open(dir).unwrap();
+    let cfg = MobileVitConfig::from_json(files.config.as_ref().unwrap()).unwrap();
+    let model = load(&files, cfg, Precision::F32).unwrap();
+    let reference = Checkpoint::open(&dir.join("reference_72.safetensors")).unwrap();
+    let (px, shape) = reference.values_f32("pixel_values").unwrap();
+    let x = Tensor::from_vec(px, shape.as_slice(), &Device::Cpu).unwrap();
+    let logits: Vec<f32> = model
+        .forward(&x, None)
+        .unwrap()
+        .flatten_all()
+        .unwrap()
+        .to_vec1()
+        .unwrap();
+    let (want, _) = reference.values_f32("logits_fp32").unwrap();
+    let err = logits
+        .iter()
+        .zip(&want)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    assert!(err < 1e-4, "logits differ by {err}");
+}

@@ -2,7 +2,8 @@
 //! `modeling_mobilevit.py`: conv stem → MobileNetV2 inverted residuals (layers 1–2) →
 //! MobileViT blocks (layers 3–5: local conv, unfold into patches, transformer, fold, fusion) →
 //! 1×1 expansion → global average pool → linear classifier. Every size comes from
-//! `config.json`; batch norm runs in eval mode with its running statistics.
+//! `config.json`; batch norm runs in eval mode with its running statistics. Layer norm and
+//! softmax compute their statistics in f32 and round the result to the precision.
 
 use super::precision::Precision;
 use crate::model::ModelFiles;
@@ -395,12 +396,15 @@ impl MobileVit {
         let f = self.conv(&f, &format!("{p}.conv_1x1"), 1, 1, false, false)?;
         let (b, c, h, w) = f.dims4()?;
         let ps = self.cfg.patch_size;
-        if h % ps != 0 || w % ps != 0 {
-            return Err(candle_core::Error::Msg(format!(
-                "a {h}×{w} feature map is not a multiple of the patch size {ps}: use an input of {}×{} pixels",
-                self.cfg.image_size, self.cfg.image_size
-            )));
-        }
+        // As transformers does: bilinear-resize to a multiple of the patch size, and back after.
+        let (hh, ww) = (h.div_ceil(ps) * ps, w.div_ceil(ps) * ps);
+        let resized = (hh, ww) != (h, w);
+        let f = if resized {
+            self.r(f.upsample_bilinear2d(hh, ww, false)?)?
+        } else {
+            f
+        };
+        let (h, w) = (hh, ww);
         let (nh, nw) = (h / ps, w / ps);
         let (np, area) = (nh * nw, ps * ps);
         // Unfold exactly as transformers does (reshape / transpose sequence).
@@ -425,6 +429,12 @@ impl MobileVit {
             .transpose(1, 2)?
             .contiguous()?
             .reshape((b, c, nh * ps, nw * ps))?;
+        let (oh, ow) = residual.dims4().map(|d| (d.2, d.3))?;
+        let folded = if resized {
+            self.r(folded.upsample_bilinear2d(oh, ow, false)?)?
+        } else {
+            folded
+        };
         let f = self.conv(&folded, &format!("{p}.conv_projection"), 1, 1, true, true)?;
         self.conv(
             &Tensor::cat(&[&residual, &f], 1)?,
