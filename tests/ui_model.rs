@@ -193,3 +193,23 @@ fn a_drawn_digit_is_classified_and_a_broken_image_keeps_the_ui_working() {
     );
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn a_dropped_mobilevit_folder_runs_in_every_precision() {
+    let mut h = harness();
+    drop_file(&mut h, Path::new("tests/fixtures/mobilevit/tiny"));
+    assert!(
+        h.state().model.message().is_none(),
+        "{:?}",
+        h.state().model.message()
+    );
+    run_view(&mut h);
+    drop_file(&mut h, Path::new("tests/fixtures/mobilevit/image.png"));
+    let r = h.state().model.infer.result().expect("results");
+    assert_eq!(r.predictions.len(), 5);
+    assert!(r.predictions.iter().all(|p| p.logits.len() == 5));
+    // Layer by layer: stem, five encoder layers, expansion, classifier.
+    assert_eq!(r.differences[1].layer_rel_error.len(), 8);
+    assert!(h.query_by_label("MobileViT in every precision").is_some());
+    assert!(h.query_by_label("What the model sees (64 × 64):").is_some());
+}
