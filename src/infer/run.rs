@@ -53,11 +53,6 @@ impl Classifier {
         Classifier::from_shared(Arc::new(ModelFiles::open(path)?))
     }
 
-    /// Build from an opened checkpoint.
-    pub fn from_files(files: &ModelFiles) -> Result<Classifier, String> {
-        Self::from_shared(Arc::new(ModelFiles::open(&files.path)?))
-    }
-
     /// Build from a shared opened checkpoint.
     pub fn from_shared(files: Arc<ModelFiles>) -> Result<Classifier, String> {
         let model_type = files

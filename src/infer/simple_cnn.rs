@@ -5,7 +5,7 @@
 //! Weight names follow PyTorch's `nn.Module` attributes: `conv1.weight`, `fc2.bias` …
 
 use super::precision::Precision;
-use candle_core::{D, Result, Tensor};
+use candle_core::{Result, Tensor};
 
 /// Tensor names and shapes of SimpleCNN.
 pub const TENSORS: [(&str, &[usize]); 8] = [
@@ -87,9 +87,4 @@ impl SimpleCnn {
         keep("fc2", &logits);
         Ok(logits)
     }
-}
-
-/// Softmax over the last axis, for training code.
-pub fn log_softmax(logits: &Tensor) -> Result<Tensor> {
-    candle_nn::ops::log_softmax(logits, D::Minus1)
 }

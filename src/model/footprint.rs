@@ -6,7 +6,7 @@
 //! dimensions (the weights) and keep 1-D float tensors (biases, norms) in BF16; each scale
 //! is an f32 (4 bytes), symmetric schemes have no zero point.
 
-use super::files::{TensorEntry, dtype_bits};
+use super::files::TensorEntry;
 use serde::Serialize;
 
 /// One row of the footprint table.
@@ -109,14 +109,6 @@ pub fn footprint(tensors: &[TensorEntry]) -> Vec<FootprintRow> {
         .collect()
 }
 
-/// Bytes of the tensors as stored now.
-pub fn stored_bytes(tensors: &[TensorEntry]) -> u64 {
-    tensors
-        .iter()
-        .map(|t| (t.params() * dtype_bits(t.dtype)).div_ceil(8))
-        .sum()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,7 +139,8 @@ mod tests {
         assert_eq!(get("int8_per_tensor"), 64 * 128 + 4 + 64 * 2 + 8);
         // int4 groups of 32 along the last axis: 4 groups per row.
         assert_eq!(get("int4"), 64 * 128 / 2 + 64 * 4 * 4 + 64 * 2 + 8);
-        assert_eq!(stored_bytes(&tensors), get("float32"));
+        let stored: u64 = tensors.iter().map(TensorEntry::bytes).sum();
+        assert_eq!(stored, get("float32"));
     }
 
     #[test]
