@@ -7,6 +7,14 @@ use quantscope::infer::mobilevit::{MobileVitConfig, load};
 use quantscope::model::{Checkpoint, ModelFiles};
 use std::path::Path;
 
+/// Largest |a − b| over two equally long slices.
+fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
+}
+
 fn check(name: &str) {
     let dir = Path::new("tests/fixtures/mobilevit").join(name);
     let files = ModelFiles::open(&dir).unwrap();
@@ -28,19 +36,11 @@ fn check(name: &str) {
         let (want, _) = reference.values_f32(&format!("hidden_state_{i}")).unwrap();
         let got: Vec<f32> = layers[i + 1].1.flatten_all().unwrap().to_vec1().unwrap();
         assert_eq!(got.len(), want.len(), "{name} layer {}", i + 1);
-        let err = got
-            .iter()
-            .zip(&want)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0f32, f32::max);
+        let err = max_abs_diff(&got, &want);
         assert!(err < 1e-4, "{name} {}: max |error| {err}", layers[i + 1].0);
     }
     let (want, _) = reference.values_f32("logits_fp32").unwrap();
-    let err = logits
-        .iter()
-        .zip(&want)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0f32, f32::max);
+    let err = max_abs_diff(&logits, &want);
     assert!(
         err < 1e-4,
         "{name}: logits differ by {err}: {logits:?} vs {want:?}"
@@ -93,12 +93,7 @@ fn from_the_image_in_every_precision() {
         let reference = Checkpoint::open(&dir.join("reference.safetensors")).unwrap();
         let (want, _) = reference.values_f32("logits_fp32").unwrap();
         let fp32 = model.run(&px, Precision::F32).unwrap();
-        let err = fp32
-            .logits
-            .iter()
-            .zip(&want)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0f32, f32::max);
+        let err = max_abs_diff(&fp32.logits, &want);
         assert!(err < 1e-4, "{name}: FP32 from the image differs by {err}");
         assert_eq!(fp32.top5[0].label, format!("class {}", fp32.top5[0].index));
         // Every precision runs on the CPU, FP16 included.
@@ -206,10 +201,6 @@ fn feature_maps_off_the_patch_grid_are_interpolated_like_transformers() {
         .to_vec1()
         .unwrap();
     let (want, _) = reference.values_f32("logits_fp32").unwrap();
-    let err = logits
-        .iter()
-        .zip(&want)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0f32, f32::max);
+    let err = max_abs_diff(&logits, &want);
     assert!(err < 1e-4, "logits differ by {err}");
 }
