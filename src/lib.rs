@@ -6,6 +6,7 @@ pub mod app;
 pub mod cli;
 pub mod formats;
 pub mod infer;
+pub mod lesson;
 pub mod model;
 pub mod quant;
 pub mod tensor;

@@ -185,6 +185,17 @@ impl BitsPanel {
     /// Draw the panel.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         let mut changes = Vec::new();
+        // Arrow keys step to the neighbours, unless a text box has the keyboard.
+        if !ui.ctx().egui_wants_keyboard_input() {
+            ui.input(|i| {
+                if i.key_pressed(egui::Key::ArrowUp) || i.key_pressed(egui::Key::ArrowRight) {
+                    changes.push(Change::Step(true));
+                }
+                if i.key_pressed(egui::Key::ArrowDown) || i.key_pressed(egui::Key::ArrowLeft) {
+                    changes.push(Change::Step(false));
+                }
+            });
+        }
         self.controls_ui(ui, &mut changes);
         if let Some(message) = &self.message {
             ui.colored_label(ui.visuals().error_fg_color, message);

@@ -116,6 +116,12 @@ impl DowncastPanel {
         }
     }
 
+    /// Quantize (int8, as the controls say) instead of casting, or back.
+    pub fn set_quantize(&mut self, on: bool) {
+        self.action = if on { Action::Quantize } else { Action::Cast };
+        self.dirty = true;
+    }
+
     /// Set the generator seed.
     pub fn set_seed(&mut self, seed: u64) {
         self.seed = seed;
@@ -146,11 +152,7 @@ impl DowncastPanel {
             .show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| self.controls_ui(ui));
             });
-        egui::CentralPanel::default().show(ui, |ui| {
-            egui::ScrollArea::vertical()
-                .auto_shrink(false)
-                .show(ui, |ui| self.results_ui(ui));
-        });
+        super::scrolled_central(ui, |ui| self.results_ui(ui));
         if self.dirty {
             self.dirty = false;
             let req = self.request();

@@ -9,6 +9,7 @@ mod downcast_views;
 mod fonts;
 pub mod infer_view;
 mod job;
+pub mod lesson_panel;
 mod limits_table;
 pub mod model_panel;
 mod model_tree;
@@ -57,6 +58,10 @@ pub struct QuantscopeApp {
     pub downcast: DowncastPanel,
     /// The Model panel.
     pub model: ModelPanel,
+    /// The guided lesson.
+    pub lesson: lesson_panel::LessonPanel,
+    /// Larger text and cells for a projector.
+    pub presentation: bool,
 }
 
 impl Default for QuantscopeApp {
@@ -66,6 +71,8 @@ impl Default for QuantscopeApp {
             bits: BitsPanel::default(),
             downcast: DowncastPanel::default(),
             model: ModelPanel::default(),
+            lesson: lesson_panel::LessonPanel::default(),
+            presentation: false,
         }
     }
 }
@@ -94,23 +101,85 @@ impl QuantscopeApp {
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     theme_buttons(ui);
+                    ui.separator();
+                    let f11 = ui.input(|i| i.key_pressed(egui::Key::F11));
+                    if ui
+                        .selectable_label(self.presentation, "Presentation")
+                        .on_hover_text(
+                            "Larger everything, full screen (F11); Ctrl +/− zooms anywhere",
+                        )
+                        .clicked()
+                        || f11
+                    {
+                        self.set_presentation(ui.ctx(), !self.presentation);
+                    }
+                    ui.toggle_value(&mut self.lesson.open, "Lesson")
+                        .on_hover_text("The guided lesson, step by step (Page Up / Page Down)");
                 });
             });
         });
+        if self.lesson.open
+            && let Some(show) = self.lesson.ui(ui)
+        {
+            self.apply(ui.ctx(), &show);
+        }
         // These panels lay out their own side panels and scroll areas.
         match self.tab {
             Tab::Downcast => return self.downcast.ui(ui),
             Tab::Model => return self.model.ui(ui),
             Tab::Bits => {}
         }
-        egui::CentralPanel::default().show(ui, |ui| {
-            egui::ScrollArea::vertical()
-                .auto_shrink(false)
-                .show(ui, |ui| match self.tab {
-                    Tab::Bits => self.bits.ui(ui),
-                    Tab::Downcast | Tab::Model => {}
-                });
+        scrolled_central(ui, |ui| match self.tab {
+            Tab::Bits => self.bits.ui(ui),
+            Tab::Downcast | Tab::Model => {}
         });
+    }
+}
+
+impl QuantscopeApp {
+    /// Presentation mode on or off: 1.5× zoom and full screen.
+    pub fn set_presentation(&mut self, ctx: &egui::Context, on: bool) {
+        self.presentation = on;
+        ctx.set_zoom_factor(if on { 1.5 } else { 1.0 });
+        ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(on));
+    }
+
+    /// Put the panels in a lesson step's state.
+    pub fn apply(&mut self, ctx: &egui::Context, show: &crate::lesson::Show) {
+        match show.tab.as_deref() {
+            Some("bits") => self.tab = Tab::Bits,
+            Some("downcast") => self.tab = Tab::Downcast,
+            Some("model") => self.tab = Tab::Model,
+            _ => {}
+        }
+        let canonical = |name: &str| crate::formats::Format::parse(name).map(|f| f.name()).ok();
+        if let Some(f) = show.format.as_deref().and_then(canonical) {
+            self.bits.select_format(&f);
+        }
+        if let Some(v) = &show.value {
+            self.bits.set_text(v);
+        }
+        if let Some(f) = show.downcast_format.as_deref().and_then(canonical) {
+            self.downcast.set_format(&f);
+        }
+        if let Some(q) = show.quantize {
+            self.downcast.set_quantize(q);
+        }
+        if let Some(n) = show.size {
+            self.downcast.set_size(n);
+        }
+        if let Some(s) = show.seed {
+            self.downcast.set_seed(s);
+        }
+        match show.model_view.as_deref() {
+            Some("run") => self.model.view = model_panel::View::Run,
+            Some("inspect") => self.model.view = model_panel::View::Inspect,
+            _ => {}
+        }
+        if let Some(n) = show.sample {
+            self.model.infer.set_sample(n);
+        }
+        ctx.request_repaint();
     }
 }
 
@@ -129,6 +198,14 @@ fn theme_buttons(ui: &mut egui::Ui) {
     if pref != before {
         ui.ctx().set_theme(pref);
     }
+}
+
+/// A central panel whose content scrolls both ways (wide tables stay reachable when the
+/// lesson panel or a projector's zoom narrows the window).
+pub(crate) fn scrolled_central(ui: &mut egui::Ui, add: impl FnOnce(&mut egui::Ui)) {
+    egui::CentralPanel::default().show(ui, |ui| {
+        egui::ScrollArea::both().auto_shrink(false).show(ui, add);
+    });
 }
 
 /// Index of catalogue format `name` in `formats` (0 if absent).

@@ -248,11 +248,7 @@ impl ModelPanel {
                 .classifier
                 .clone()
                 .unwrap_or_else(|| Err("no checkpoint is open".into()));
-            egui::CentralPanel::default().show(ui, |ui| {
-                egui::ScrollArea::vertical()
-                    .auto_shrink(false)
-                    .show(ui, |ui| self.infer.ui(ui, model));
-            });
+            super::scrolled_central(ui, |ui| self.infer.ui(ui, model));
             return;
         }
         egui::Panel::left("model_tensors")
@@ -271,11 +267,7 @@ impl ModelPanel {
                     self.select(&ctx, &name);
                 }
             });
-        egui::CentralPanel::default().show(ui, |ui| {
-            egui::ScrollArea::vertical()
-                .auto_shrink(false)
-                .show(ui, |ui| self.main_ui(ui, &ctx));
-        });
+        super::scrolled_central(ui, |ui| self.main_ui(ui, &ctx));
         if self.busy() || self.dialog.status().is_some() {
             ctx.request_repaint_after(std::time::Duration::from_millis(50));
         }

@@ -1,0 +1,120 @@
+//! Classroom mode through the real UI: every lesson step's "Show me" reaches its state,
+//! Page Down steps, the presentation toggle, arrow keys in the Bits panel.
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use quantscope::app::{QuantscopeApp, Tab, model_panel::View};
+
+fn harness() -> Harness<'static, QuantscopeApp> {
+    Harness::builder()
+        .with_size([1400.0, 1000.0])
+        .build_ui_state(
+            |ui, app: &mut QuantscopeApp| app.show(ui),
+            QuantscopeApp::default(),
+        )
+}
+
+/// Whether the panel on screen still computes (hidden panels only start when shown).
+fn busy(app: &QuantscopeApp) -> bool {
+    match app.tab {
+        Tab::Bits => false,
+        Tab::Downcast => app.downcast.busy(),
+        Tab::Model => app.model.busy(),
+    }
+}
+
+fn settle(h: &mut Harness<'_, QuantscopeApp>) {
+    for _ in 0..3000 {
+        h.step();
+        if !busy(h.state()) {
+            h.run_steps(2);
+            if !busy(h.state()) {
+                return;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    panic!("did not settle");
+}
+
+#[test]
+fn every_show_me_reaches_its_state() {
+    let mut h = harness();
+    h.get_by_label("Lesson").click();
+    h.run_steps(2);
+    let titles: Vec<String> = h
+        .state()
+        .lesson
+        .lesson
+        .steps
+        .iter()
+        .map(|s| s.title.clone())
+        .collect();
+    assert_eq!(titles.len(), 7);
+    for (i, title) in titles.iter().enumerate() {
+        h.get_by_role_and_label(Role::Button, title).click();
+        h.run_steps(2);
+        h.get_by_label("Show me").click();
+        settle(&mut h);
+        let app = h.state();
+        match i {
+            0 => {
+                assert_eq!(app.tab, Tab::Bits);
+                assert_eq!(app.bits.format().name(), "int8");
+                assert_eq!(app.bits.analysis().value, 127.0);
+            }
+            1 => {
+                assert_eq!(app.bits.format().name(), "float32");
+                assert_eq!(app.bits.analysis().exact(), "0.3333333432674407958984375");
+            }
+            2 => assert_eq!(app.bits.analysis().exact(), "0.333984375"),
+            3 | 4 => {
+                assert_eq!(app.tab, Tab::Downcast);
+                let r = app.downcast.report().unwrap();
+                assert_eq!((r.size, r.target.as_str()), (1000, "bfloat16"));
+            }
+            5 => assert!(app.downcast.report().unwrap().target.starts_with("int8")),
+            6 => {
+                assert_eq!(app.tab, Tab::Model);
+                assert_eq!(app.model.view, View::Run);
+                let r = app.model.infer.result().unwrap();
+                assert!(r.predictions.iter().all(|p| p.top5[0].label == "7"));
+            }
+            _ => unreachable!(),
+        }
+    }
+}
+
+#[test]
+fn page_down_steps_and_the_lesson_file_is_data() {
+    let mut h = harness();
+    h.get_by_label("Lesson").click();
+    h.run_steps(2);
+    h.key_press(egui::Key::PageDown);
+    h.run_steps(2);
+    assert_eq!(h.state().lesson.step, 1);
+    assert_eq!(h.state().bits.format().name(), "float32");
+    h.key_press(egui::Key::PageUp);
+    h.run_steps(2);
+    assert_eq!(h.state().lesson.step, 0);
+}
+
+#[test]
+fn presentation_mode_zooms_and_arrow_keys_step_the_bits() {
+    let mut h = harness();
+    h.get_by_label("Presentation").click();
+    h.run_steps(2);
+    assert!(h.state().presentation);
+    assert_eq!(h.ctx.zoom_factor(), 1.5);
+    let before = h.state().bits.analysis().bits;
+    h.key_press(egui::Key::ArrowUp);
+    h.run_steps(2);
+    assert_eq!(h.state().bits.analysis().bits, before + 1);
+    h.key_press(egui::Key::ArrowLeft);
+    h.run_steps(2);
+    assert_eq!(h.state().bits.analysis().bits, before);
+    h.get_by_label("Presentation").click();
+    h.run_steps(2);
+    assert_eq!(h.ctx.zoom_factor(), 1.0);
+}
