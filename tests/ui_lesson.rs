@@ -118,3 +118,29 @@ fn presentation_mode_zooms_and_arrow_keys_step_the_bits() {
     h.run_steps(2);
     assert_eq!(h.ctx.zoom_factor(), 1.0);
 }
+
+#[test]
+fn hex_digit_keys_flip_bits() {
+    let mut h = harness();
+    h.run_steps(2);
+    let before = h.state().bits.analysis().bits;
+    h.key_press(egui::Key::Num0);
+    h.run_steps(2);
+    assert_eq!(h.state().bits.analysis().bits, before ^ 1);
+    h.key_press(egui::Key::F);
+    h.run_steps(2);
+    assert_eq!(
+        h.state().bits.analysis().bits,
+        before ^ 1 ^ 0x8000,
+        "F flips bit 15, the sign"
+    );
+    assert!(h.state().bits.analysis().value < 0.0);
+}
+
+#[test]
+fn an_idle_panel_stops_repainting() {
+    // No busy loop: with nothing changing, the harness settles in a few frames.
+    let mut h = harness();
+    let steps = h.run();
+    assert!(steps <= 4, "{steps} frames");
+}

@@ -36,6 +36,14 @@ pub enum Change {
     Sweep(f64),
 }
 
+/// Keys that flip bits 0–15: the hex digit of the bit's index.
+const FLIP_KEYS: [egui::Key; 16] = {
+    use egui::Key::*;
+    [
+        Num0, Num1, Num2, Num3, Num4, Num5, Num6, Num7, Num8, Num9, A, B, C, D, E, F,
+    ]
+};
+
 /// State of the Bits panel.
 pub struct BitsPanel {
     formats: Vec<Format>,
@@ -185,9 +193,16 @@ impl BitsPanel {
     /// Draw the panel.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         let mut changes = Vec::new();
-        // Arrow keys step to the neighbours, unless a text box has the keyboard.
+        // Arrow keys step to the neighbours and digits 0–9 / letters A–F flip bits 0–15,
+        // unless a text box has the keyboard.
         if !ui.ctx().egui_wants_keyboard_input() {
+            let width = self.format.bits();
             ui.input(|i| {
+                for (index, key) in FLIP_KEYS.iter().enumerate() {
+                    if (index as u32) < width && i.key_pressed(*key) {
+                        changes.push(Change::Flip(index as u32));
+                    }
+                }
                 if i.key_pressed(egui::Key::ArrowUp) || i.key_pressed(egui::Key::ArrowRight) {
                     changes.push(Change::Step(true));
                 }
@@ -322,8 +337,13 @@ fn facts_ui(ui: &mut egui::Ui, a: &Analysis, changes: &mut Vec<Change>) {
         .spacing([12.0, 6.0])
         .striped(true)
         .show(ui, |ui| {
-            ui.label("Bits");
-            ui.monospace(format!("{}   {}", a.hex(), a.binary()));
+            ui.label("Bits").on_hover_text("Keys 0–9 and A–F flip bits 0–15; arrow keys step to the neighbours");
+            ui.horizontal(|ui| {
+                ui.monospace(format!("{}   {}", a.hex(), a.binary()));
+                if ui.small_button("Copy").on_hover_text("Copy the bits (hex)").clicked() {
+                    ui.ctx().copy_text(a.hex());
+                }
+            });
             ui.end_row();
 
             ui.label("Fields");
@@ -339,8 +359,13 @@ fn facts_ui(ui: &mut egui::Ui, a: &Analysis, changes: &mut Vec<Change>) {
             ui.end_row();
 
             ui.label("Stored value");
-            ui.add(egui::Label::new(RichText::new(a.exact()).monospace().strong()).wrap())
-                .on_hover_text("The exact decimal expansion of the stored binary value: every binary float is a finite decimal");
+            ui.horizontal_wrapped(|ui| {
+                ui.add(egui::Label::new(RichText::new(a.exact()).monospace().strong()).wrap())
+                    .on_hover_text("The exact decimal expansion of the stored binary value: every binary float is a finite decimal");
+                if ui.small_button("Copy").on_hover_text("Copy the exact decimal").clicked() {
+                    ui.ctx().copy_text(a.exact());
+                }
+            });
             ui.end_row();
 
             ui.label("Typed value");

@@ -118,6 +118,11 @@ impl QuantscopeApp {
                 });
             });
         });
+        let open = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::O);
+        if ui.input_mut(|i| i.consume_shortcut(&open)) {
+            self.tab = Tab::Model;
+            self.model.open_dialog(ui.ctx());
+        }
         if self.lesson.open
             && let Some(show) = self.lesson.ui(ui)
         {

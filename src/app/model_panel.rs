@@ -136,6 +136,15 @@ impl ModelPanel {
         });
     }
 
+    /// Ask for a checkpoint file with the system dialog (on a worker thread).
+    pub fn open_dialog(&mut self, ctx: &egui::Context) {
+        self.dialog.start(ctx, |_| {
+            rfd::FileDialog::new()
+                .add_filter("safetensors", &["safetensors", "json"])
+                .pick_file()
+        });
+    }
+
     /// Select a tensor and compute its report.
     pub fn select(&mut self, ctx: &egui::Context, name: &str) {
         self.selected = Some(name.to_string());
@@ -282,14 +291,10 @@ impl ModelPanel {
             ui.separator();
             if ui
                 .button("Open file…")
-                .on_hover_text("A .safetensors file or a model.safetensors.index.json")
+                .on_hover_text("A .safetensors file or a model.safetensors.index.json (Ctrl+O)")
                 .clicked()
             {
-                self.dialog.start(ui.ctx(), |_| {
-                    rfd::FileDialog::new()
-                        .add_filter("safetensors", &["safetensors", "json"])
-                        .pick_file()
-                });
+                self.open_dialog(ui.ctx());
             }
             if ui
                 .button("Open folder…")
