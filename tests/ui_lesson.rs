@@ -144,3 +144,25 @@ fn an_idle_panel_stops_repainting() {
     let steps = h.run();
     assert!(steps <= 4, "{steps} frames");
 }
+
+#[test]
+fn terms_explain_themselves_on_hover() {
+    let mut h = harness();
+    h.run_steps(2);
+    // Tooltips show after egui's hover delay: step about a second of frames.
+    h.get_by_label("Class").hover();
+    h.run_steps(60);
+    assert!(
+        h.query_all_by_label_contains("gradual underflow")
+            .next()
+            .is_some()
+    );
+    h.get_by_label("Fields").hover();
+    h.run_steps(60);
+    // With this value's numbers: bfloat16's bias is 127 and 1/3 is stored with exponent 125.
+    assert!(
+        h.query_all_by_label_contains("bias = 2^(exponent bits − 1) − 1 = 127")
+            .next()
+            .is_some()
+    );
+}

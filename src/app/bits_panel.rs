@@ -279,9 +279,12 @@ impl BitsPanel {
                 .selected_text(self.mode.name())
                 .show_ui(ui, |ui| {
                     for m in RoundingMode::ALL {
-                        ui.selectable_value(&mut self.mode, m, m.name());
+                        ui.selectable_value(&mut self.mode, m, m.name())
+                            .on_hover_text(rounding_text(m));
                     }
-                });
+                })
+                .response
+                .on_hover_text(rounding_text(self.mode));
             if self.mode != before {
                 changes.push(Change::Rounding);
             }
@@ -346,11 +349,13 @@ fn facts_ui(ui: &mut egui::Ui, a: &Analysis, changes: &mut Vec<Change>) {
             });
             ui.end_row();
 
-            ui.label("Fields");
+            ui.label("Fields").on_hover_text(bias_text(a));
             ui.label(fields_text(a));
             ui.end_row();
 
-            ui.label("Class");
+            ui.label("Class").on_hover_text(
+                "normal: exponent field 1…max, value 1.m × 2^(e − bias)\nsubnormal: exponent field 0, value 0.m × 2^(1 − bias): gradual underflow down to the smallest step\nzero, inf, NaN: the special patterns",
+            );
             ui.label(a.class.name());
             ui.end_row();
 
@@ -432,5 +437,34 @@ fn fields_text(a: &Analysis) -> String {
         }
         Kind::Int(i) if i.signed => format!("sign {} · value bits {}", a.sign, a.mantissa),
         Kind::Int(_) => format!("value bits {}", a.mantissa),
+    }
+}
+
+/// One line on what a rounding mode does.
+fn rounding_text(m: RoundingMode) -> &'static str {
+    match m {
+        RoundingMode::NearestEven => {
+            "nearest-even: the closer neighbour; on a tie, the one whose last bit is 0 (IEEE default, what PyTorch does)"
+        }
+        RoundingMode::NearestAway => {
+            "nearest-away: the closer neighbour; on a tie, the one farther from zero"
+        }
+        RoundingMode::TowardZero => "toward-zero: drop the extra bits (truncate)",
+        RoundingMode::Up => "up: the neighbour toward +infinity (ceiling)",
+        RoundingMode::Down => "down: the neighbour toward −infinity (floor)",
+        RoundingMode::Stochastic => {
+            "stochastic: up with probability equal to the distance from the lower neighbour, so the error averages to zero (seeded)"
+        }
+    }
+}
+
+/// The bias, with this format's numbers.
+fn bias_text(a: &Analysis) -> String {
+    match a.format.float() {
+        Some(f) => format!(
+            "bias = 2^(exponent bits − 1) − 1 = {}: the stored exponent {} means 2^({} − {}) for normal values",
+            f.bias, a.exponent, a.exponent, f.bias
+        ),
+        None => "integers: two's complement, the top bit weighs −2^(n−1)".into(),
     }
 }

@@ -284,9 +284,11 @@ impl DowncastPanel {
         ui.horizontal(|ui| {
             changed |= ui
                 .selectable_value(&mut self.per_group, false, "per tensor")
+                .on_hover_text("one scale (and zero point) for the whole tensor: one outlier stretches every step")
                 .changed();
             changed |= ui
                 .selectable_value(&mut self.per_group, true, "per group")
+                .on_hover_text("one scale per run of G values along the last axis (per-channel does the same per output channel): outliers only hurt their own group")
                 .changed();
         });
         if self.per_group {

@@ -110,11 +110,17 @@ pub fn plots_ui(ui: &mut egui::Ui, r: &LabReport) {
             });
         match &r.levels {
             Some(levels) => {
-                cols[1].strong(format!(
-                    "Integer levels: scale {}, zero point {}",
-                    g(levels.scale as f64),
-                    levels.zero_point
-                ));
+                cols[1]
+                    .strong(format!(
+                        "Integer levels: scale {}, zero point {}",
+                        g(levels.scale as f64),
+                        levels.zero_point
+                    ))
+                    .on_hover_text(format!(
+                        "scale: the step between levels; zero point: the integer that stands for 0.0. Stored value = scale × (q − zero point) = {} × (q − {})",
+                        g(levels.scale as f64),
+                        levels.zero_point
+                    ));
                 let pts: PlotPoints = r
                     .q_sample
                     .iter()
