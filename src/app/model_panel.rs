@@ -5,7 +5,7 @@
 use super::infer_view::{InferView, is_image};
 use super::job::Job;
 use super::{model_tree, model_views};
-use crate::infer::run::Classifier;
+use crate::infer::run::{Classifier, bundled_checkpoint};
 use crate::model::ModelFiles;
 use crate::model::analysis::{
     DEFAULT_SCHEMES, SensitivityRow, TensorReport, TensorScheme, sensitivity, tensor_report,
@@ -20,23 +20,6 @@ const RECENT: usize = 8;
 /// Histogram bins of the tensor view.
 const BINS: usize = 80;
 
-/// The checkpoint that ships with the app, found next to the sources or the executable.
-pub fn bundled_checkpoint() -> Option<PathBuf> {
-    let rel = Path::new("assets/models/simple_cnn");
-    let mut candidates = vec![
-        Path::new(env!("CARGO_MANIFEST_DIR")).join(rel),
-        rel.to_path_buf(),
-    ];
-    if let Ok(exe) = std::env::current_exe() {
-        for dir in exe.ancestors().skip(1).take(4) {
-            candidates.push(dir.join(rel));
-        }
-    }
-    candidates
-        .into_iter()
-        .find(|p| p.join("model.safetensors").exists())
-}
-
 /// The two views of the panel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum View {
@@ -48,6 +31,8 @@ pub enum View {
 
 /// State of the Model panel.
 pub struct ModelPanel {
+    /// The bundled checkpoint, looked up once (not on every frame).
+    bundled: Option<PathBuf>,
     /// Which view is shown.
     pub view: View,
     /// The Run view.
@@ -75,6 +60,7 @@ pub struct ModelPanel {
 impl Default for ModelPanel {
     fn default() -> Self {
         ModelPanel {
+            bundled: bundled_checkpoint(),
             view: View::Inspect,
             infer: InferView::default(),
             classifier: None,
@@ -231,7 +217,7 @@ impl ModelPanel {
         let ctx = ui.ctx().clone();
         if !self.started {
             self.started = true;
-            if let Some(p) = bundled_checkpoint() {
+            if let Some(p) = self.bundled.clone() {
                 self.open(&ctx, p);
             }
         }
@@ -324,7 +310,7 @@ impl ModelPanel {
             if let Some(p) = chosen {
                 self.open(ui.ctx(), p);
             }
-            if let Some(p) = bundled_checkpoint()
+            if let Some(p) = self.bundled.clone()
                 && ui
                     .button("Bundled SimpleCNN")
                     .on_hover_text("The small checkpoint that ships in assets/")

@@ -16,7 +16,7 @@ pub fn classify(
     json: bool,
 ) -> Result<String, CliError> {
     let precision: Precision = dtype.parse().map_err(CliError)?;
-    let bundled = crate::app::model_panel::bundled_checkpoint();
+    let bundled = crate::infer::run::bundled_checkpoint();
     let path = match model {
         Some(p) => p.to_path_buf(),
         None => bundled

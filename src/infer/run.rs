@@ -13,6 +13,24 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
+/// The checkpoint that ships with the app (`assets/models/simple_cnn`), found next to the
+/// sources, in the working directory, or above the executable.
+pub fn bundled_checkpoint() -> Option<std::path::PathBuf> {
+    let rel = Path::new("assets/models/simple_cnn");
+    let mut candidates = vec![
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(rel),
+        rel.to_path_buf(),
+    ];
+    if let Ok(exe) = std::env::current_exe() {
+        for dir in exe.ancestors().skip(1).take(4) {
+            candidates.push(dir.join(rel));
+        }
+    }
+    candidates
+        .into_iter()
+        .find(|p| p.join("model.safetensors").exists())
+}
+
 /// The architectures quantscope runs.
 #[derive(Clone, Debug)]
 pub enum Arch {
