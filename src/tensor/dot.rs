@@ -95,6 +95,12 @@ pub fn reference_dot(a: &[f32], b: &[f32]) -> f64 {
 
 /// Dot product of `a` and `b` computed as `spec` says.
 pub fn dot(a: &[f32], b: &[f32], spec: &DotSpec) -> DotResult {
+    dot_against(a, b, spec, reference_dot(a, b))
+}
+
+/// [`dot`] with its error measured against a given `reference` (computed once by callers
+/// that make several dots of the same data, or that compare other data with it).
+pub fn dot_against(a: &[f32], b: &[f32], spec: &DotSpec, reference: f64) -> DotResult {
     let progress = Progress::new();
     let cast = |v: &[f32]| {
         cast_values(v, &spec.inputs, RoundingMode::NearestEven, 0, &progress).unwrap_or_default()
@@ -118,7 +124,7 @@ pub fn dot(a: &[f32], b: &[f32], spec: &DotSpec) -> DotResult {
         summation: spec.summation,
         value,
         accumulator,
-        error: value - reference_dot(a, b),
+        error: value - reference,
     }
 }
 
@@ -137,7 +143,11 @@ pub fn standard_dots(a: &[f32], b: &[f32], target: Format) -> Vec<DotResult> {
             });
         }
     }
-    specs.iter().map(|s| dot(a, b, s)).collect()
+    let reference = reference_dot(a, b);
+    specs
+        .iter()
+        .map(|s| dot_against(a, b, s, reference))
+        .collect()
 }
 
 /// Round an f64 to `format`, nearest even (native for f64 / f32).

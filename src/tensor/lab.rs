@@ -2,7 +2,7 @@
 //! everything the panel and `quantscope downcast` show. GUI-free; runs in the background.
 
 use super::cast::cast_values;
-use super::dot::{DotResult, DotSpec, dot, standard_dots};
+use super::dot::{DotResult, DotSpec, dot_against, reference_dot, standard_dots};
 use super::progress::{Cancelled, Progress};
 use super::random::{Distribution, generate};
 use super::stats::{CastCounts, ErrorStats, Histogram, Summary, finite_range};
@@ -216,9 +216,10 @@ pub fn run(req: &LabRequest, progress: &Progress) -> Result<Result<LabReport, St
         None => standard_dots(&values, &values, format),
         Some(q) => {
             let fp32 = DotSpec::torch_like(Format::named("float32"));
-            let mut d = vec![dot(&values, &values, &fp32)];
-            let mut r = dot(&q.dequantized, &q.dequantized, &fp32);
-            r.error = r.value - super::dot::reference_dot(&values, &values);
+            let reference = reference_dot(&values, &values);
+            let mut d = vec![dot_against(&values, &values, &fp32, reference)];
+            // The dequantized tensor's dot, measured against the original's exact dot.
+            let mut r = dot_against(&q.dequantized, &q.dequantized, &fp32, reference);
             r.label = format!(
                 "dequantized {}, float32 accumulate, naive",
                 req.target.label()
