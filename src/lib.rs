@@ -4,7 +4,9 @@
 
 pub mod app;
 pub mod cli;
+pub mod export;
 pub mod formats;
+pub mod glossary;
 pub mod infer;
 pub mod lesson;
 pub mod model;

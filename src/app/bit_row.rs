@@ -1,6 +1,6 @@
 //! A row of clickable bit cells coloured by field (like float.exposed / float-toy).
 
-use super::palette::{cell_text, field_colour, field_fill};
+use super::palette::Look;
 use crate::formats::Format;
 use crate::formats::analysis::field_of_bit;
 use egui::{Align2, FontId, Rect, Role, Sense, WidgetInfo, vec2};
@@ -14,10 +14,11 @@ pub fn bit_row(ui: &mut egui::Ui, format: &Format, bits: u64) -> Option<u32> {
     let gaps = field_breaks(format, n);
     let gap = 6.0;
     let avail = ui.available_width() - gap * gaps.len() as f32;
-    let cell = (avail / n as f32).clamp(10.0, 36.0);
+    let look = Look::of(ui.ctx());
+    let cell = (avail / n as f32).clamp(10.0, look.max_cell());
     let height = (cell * 1.35).max(24.0);
     let width = cell * n as f32 + gap * gaps.len() as f32;
-    let header = 16.0;
+    let header = if look.presentation { 20.0 } else { 16.0 };
     let footer = 14.0;
     let (outer, _) = ui.allocate_exact_size(vec2(width, header + height + footer), Sense::hover());
     let dark = ui.visuals().dark_mode;
@@ -41,7 +42,7 @@ pub fn bit_row(ui: &mut egui::Ui, format: &Format, bits: u64) -> Option<u32> {
             .interact(rect, id, Sense::click())
             .on_hover_text(format!("{label} = {}; click to flip", u8::from(set)));
         response.widget_info(|| WidgetInfo::labeled(Role::Button, true, &label));
-        let mut fill = field_fill(field, set, dark);
+        let mut fill = look.field_fill(field, set, dark);
         if response.hovered() {
             fill = fill.gamma_multiply(1.25);
         }
@@ -50,8 +51,8 @@ pub fn bit_row(ui: &mut egui::Ui, format: &Format, bits: u64) -> Option<u32> {
             rect.center(),
             Align2::CENTER_CENTER,
             if set { "1" } else { "0" },
-            FontId::monospace((cell * 0.62).clamp(10.0, 20.0)),
-            cell_text(set, dark),
+            FontId::monospace((cell * 0.62).clamp(10.0, look.max_cell() * 0.55)),
+            look.cell_text(field, set, dark),
         );
         if cell >= 16.0 || index.is_multiple_of(4) {
             painter.text(
@@ -88,6 +89,7 @@ fn field_header(
     top: f32,
 ) {
     let field = field_of_bit(format, lowest_index);
+    let look = Look::of(ui.ctx());
     let width = right - left;
     let name = field.name();
     let text = if width > 70.0 {
@@ -99,11 +101,11 @@ fn field_header(
         egui::pos2(left + width / 2.0, top),
         Align2::CENTER_TOP,
         text,
-        FontId::proportional(12.0),
+        FontId::proportional(if look.presentation { 16.0 } else { 12.0 }),
         if ui.visuals().dark_mode {
-            field_colour(field).gamma_multiply(1.6)
+            look.field_colour(field).gamma_multiply(1.6)
         } else {
-            field_colour(field)
+            look.field_colour(field)
         },
     );
 }

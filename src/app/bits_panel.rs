@@ -4,6 +4,7 @@
 //! after drawing, so every view of the value is computed from the same state.
 
 use super::bit_row::bit_row;
+use super::state::BitsState;
 use super::{compare_table, limits_table, sweep_plot};
 use crate::formats::decimal::shortest_repr;
 use crate::formats::parse::{Typed, parse_typed};
@@ -109,6 +110,41 @@ impl BitsPanel {
     pub fn set_text(&mut self, text: &str) {
         self.text = text.to_string();
         self.apply(Change::Text);
+    }
+
+    /// The settings worth saving.
+    pub fn state(&self) -> BitsState {
+        BitsState {
+            format: match self.choice {
+                Choice::Named(i) => self.formats[i].name(),
+                Choice::Custom => "custom".into(),
+            },
+            custom_exp: self.custom_exp,
+            custom_man: self.custom_man,
+            custom_ieee: self.custom_ieee,
+            rounding: self.mode.name().into(),
+            seed: self.seed,
+            value: self.text.clone(),
+            sweep: self.sweep.range(),
+        }
+    }
+
+    /// Restore saved settings; anything unknown or out of range keeps the default.
+    pub fn restore(&mut self, s: &BitsState) {
+        *self = BitsPanel::default();
+        self.custom_exp = s.custom_exp.clamp(1, 11);
+        self.custom_man = s.custom_man.min(52);
+        self.custom_ieee = s.custom_ieee;
+        if s.format == "custom" {
+            self.choice = Choice::Custom;
+        } else if let Some(i) = self.formats.iter().position(|f| f.name() == s.format) {
+            self.choice = Choice::Named(i);
+        }
+        self.mode = RoundingMode::parse(&s.rounding).unwrap_or(self.mode);
+        self.seed = s.seed;
+        self.apply(Change::Format);
+        self.set_text(&s.value);
+        self.sweep.restore_range(s.sweep);
     }
 
     /// Apply one change to the state.

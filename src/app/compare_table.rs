@@ -1,43 +1,52 @@
 //! The same input stored in every format at once.
 
+use super::table_view::{table_grid, table_title};
+use crate::export::Table;
 use crate::formats::decimal::shortest_repr;
 use crate::formats::{Analysis, Format, Kind, Rounder, RoundingMode};
-use egui::RichText;
 
-/// Draw one row per format: bits, stored value, absolute and relative error.
+/// One row per format: bits, stored value, absolute and relative error.
+pub fn table(formats: &[Format], input: f64, mode: RoundingMode, seed: u64) -> Table {
+    let mut t = Table::new(
+        "compare-formats",
+        &["format", "bits", "stored value", "abs error", "rel error"],
+    );
+    for f in formats {
+        let a = Analysis::of_value(*f, input, &mut Rounder::new(mode, seed));
+        let stored = match f.kind {
+            Kind::Int(_) => a.exact(),
+            Kind::Float(_) => shortest_repr(a.value),
+        };
+        t.push(vec![
+            f.name(),
+            a.hex(),
+            stored,
+            short(a.abs_error()),
+            short(a.rel_error()),
+        ]);
+    }
+    t
+}
+
+/// Draw the table; hovering a stored value shows it exactly.
 pub fn ui(ui: &mut egui::Ui, formats: &[Format], input: f64, mode: RoundingMode, seed: u64) {
-    ui.label(
-        RichText::new(format!(
+    let t = table(formats, input, mode, seed);
+    table_title(
+        ui,
+        &format!(
             "{} stored in every format ({})",
             shortest_repr(input),
             mode.name()
-        ))
-        .weak(),
+        ),
+        None,
+        || t.clone(),
     );
-    egui::Grid::new("compare_formats")
-        .num_columns(5)
-        .striped(true)
-        .spacing([14.0, 4.0])
-        .show(ui, |ui| {
-            for h in ["format", "bits", "stored value", "abs error", "rel error"] {
-                ui.strong(h);
-            }
-            ui.end_row();
-            for f in formats {
-                let a = Analysis::of_value(*f, input, &mut Rounder::new(mode, seed));
-                ui.label(f.name());
-                ui.monospace(a.hex());
-                let stored = match f.kind {
-                    Kind::Int(_) => a.exact(),
-                    Kind::Float(_) => shortest_repr(a.value),
-                };
-                ui.monospace(stored)
-                    .on_hover_text(format!("exactly {}", a.exact()));
-                ui.monospace(short(a.abs_error()));
-                ui.monospace(short(a.rel_error()));
-                ui.end_row();
-            }
-        });
+    table_grid(ui, &t, |row, col| {
+        (col == 2).then(|| {
+            let a = Analysis::of_value(formats[row], input, &mut Rounder::new(mode, seed));
+            format!("exactly {}", a.exact())
+        })
+    });
 }
 
 /// A compact error: 0, or 3 significant digits in scientific notation.

@@ -3,6 +3,7 @@
 
 use super::downcast_views as views;
 use super::job::Job;
+use super::state::DowncastState;
 use crate::formats::{Format, RoundingMode};
 use crate::quant::{Granularity, Mode, QType, Scheme};
 use crate::tensor::Cancelled;
@@ -132,6 +133,62 @@ impl DowncastPanel {
     pub fn set_size(&mut self, size: usize) {
         self.size = size.clamp(1, MAX_SIZE);
         self.dirty = true;
+    }
+
+    /// The settings worth saving.
+    pub fn state(&self) -> DowncastState {
+        DowncastState {
+            distribution: self.dist,
+            size: self.size,
+            seed: self.seed,
+            quantize: self.action == Action::Quantize,
+            format: self.formats[self.format].name(),
+            qtype: self.qtype.name().into(),
+            asymmetric: self.mode == Mode::Asymmetric,
+            per_group: self.per_group,
+            group: self.group,
+            rounding: self.rounding.name().into(),
+            bins: self.bins,
+            range: self.custom_range.then_some(self.range),
+        }
+    }
+
+    /// Restore saved settings; anything unknown or out of range keeps the default.
+    pub fn restore(&mut self, s: &DowncastState) {
+        *self = DowncastPanel::default();
+        if s.distribution.validate().is_ok() {
+            self.dist = s.distribution;
+        }
+        self.size = s.size.clamp(10, MAX_SIZE);
+        self.seed = s.seed;
+        self.action = if s.quantize {
+            Action::Quantize
+        } else {
+            Action::Cast
+        };
+        if let Some(i) = self.formats.iter().position(|f| f.name() == s.format) {
+            self.format = i;
+        }
+        if let Some(q) = QType::ALL.into_iter().find(|q| q.name() == s.qtype) {
+            self.qtype = q;
+        }
+        self.mode = if s.asymmetric {
+            Mode::Asymmetric
+        } else {
+            Mode::Symmetric
+        };
+        self.per_group = s.per_group;
+        self.group = s.group.clamp(2, 4096);
+        self.rounding = RoundingMode::parse(&s.rounding).unwrap_or(self.rounding);
+        self.bins = s.bins.clamp(10, 400);
+        if let Some((lo, hi)) = s.range
+            && lo.is_finite()
+            && hi.is_finite()
+            && lo < hi
+        {
+            self.custom_range = true;
+            self.range = (lo, hi);
+        }
     }
 
     /// Draw the panel; starts a background run when something changed.

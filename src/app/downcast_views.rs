@@ -1,6 +1,9 @@
 //! What the Downcast lab shows of a finished report: statistics, plots, tables and cards.
 
-use super::plots::{ERROR, ORIGINAL, STORED, SUMMARY_HEADER, histogram_bars, summary_cells};
+use super::palette::Look;
+use super::plots::{ERROR, ORIGINAL, STORED, SUMMARY_HEADER, histogram_bars, summary_row};
+use super::table_view::{csv_button, table_grid, table_title, titled_plot};
+use crate::export::Table;
 use crate::formats::decimal::{c_format_g, shortest_repr};
 use crate::tensor::lab::LabReport;
 use egui::{Color32, RichText};
@@ -27,122 +30,153 @@ pub fn summary_ui(ui: &mut egui::Ui, r: &LabReport) {
         ))
         .strong(),
     );
+    let (stats, errors) = (stats_table(r), error_table(r));
     ui.horizontal_top(|ui| {
-        egui::Grid::new("downcast_stats")
-            .striped(true)
-            .spacing([16.0, 4.0])
-            .show(ui, |ui| {
-                ui.label("");
-                for h in SUMMARY_HEADER {
-                    ui.strong(h);
-                }
-                ui.end_row();
-                for (name, s) in [("original", &r.original), ("stored", &r.stored)] {
-                    ui.label(name);
-                    summary_cells(ui, s);
-                    ui.end_row();
-                }
-            });
+        ui.vertical(|ui| {
+            table_grid(ui, &stats, |_, _| None);
+            csv_button(ui, "the statistics", || stats.clone());
+        });
         ui.add_space(24.0);
-        egui::Grid::new("downcast_errors")
-            .striped(true)
-            .spacing([16.0, 4.0])
-            .show(ui, |ui| {
-                let e = &r.error;
-                let c = &r.counts;
-                for (k, v, tip) in [
-                    ("mean |error|", g(e.mean_abs), "average of |stored − original|"),
-                    ("max |error|", g(e.max_abs), "largest |stored − original|"),
-                    ("RMSE", g(e.rmse), "root mean squared error"),
-                    ("max rel. error", g(e.max_rel), "largest |stored − original| / |original|"),
-                    ("SQNR", format!("{} dB", g(e.sqnr_db)), "signal-to-quantization-noise ratio: 10·log10(Σx² / Σ(x−x')²); +6 dB per extra bit"),
-                    ("exact", c.exact.to_string(), "values stored without any error"),
-                    ("underflow → 0", c.underflow.to_string(), "non-zero values that became zero"),
-                    ("overflow → inf/NaN", c.overflow.to_string(), "finite values too large for the format"),
-                    ("saturated", c.saturated.to_string(), "values beyond the largest finite value, clipped to ±max"),
-                ] {
-                    ui.label(k).on_hover_text(tip);
-                    ui.monospace(v);
-                    ui.end_row();
-                }
-            });
+        ui.vertical(|ui| {
+            table_grid(ui, &errors, |_, _| None);
+            csv_button(ui, "the error statistics", || errors.clone());
+        });
     });
+}
+
+/// Statistics of the original and stored values.
+pub fn stats_table(r: &LabReport) -> Table {
+    let mut header = vec![""];
+    header.extend(SUMMARY_HEADER);
+    let mut t = Table::new("downcast-statistics", &header);
+    for (name, s) in [("original", &r.original), ("stored", &r.stored)] {
+        let mut row = vec![name.to_string()];
+        row.extend(summary_row(s));
+        t.push(row);
+    }
+    t
+}
+
+/// Error statistics and counts of what happened to the values.
+pub fn error_table(r: &LabReport) -> Table {
+    let e = &r.error;
+    let c = &r.counts;
+    let mut t = Table::new("downcast-errors", &["measure", "value"]);
+    for (k, v) in [
+        ("mean |error|", g(e.mean_abs)),
+        ("max |error|", g(e.max_abs)),
+        ("RMSE", g(e.rmse)),
+        ("max rel. error", g(e.max_rel)),
+        ("SQNR", format!("{} dB", g(e.sqnr_db))),
+        ("exact", c.exact.to_string()),
+        ("underflow → 0", c.underflow.to_string()),
+        ("overflow → inf/NaN", c.overflow.to_string()),
+        ("saturated", c.saturated.to_string()),
+    ] {
+        t.push(vec![k.to_string(), v]);
+    }
+    t
 }
 
 /// Histograms, the error histogram, the staircase, and the levels.
 pub fn plots_ui(ui: &mut egui::Ui, r: &LabReport) {
     let height = 210.0;
+    let look = Look::of(ui.ctx());
     ui.columns(2, |cols| {
-        cols[0].strong("Histogram: original vs stored");
-        Plot::new("downcast_hist")
-            .height(height)
-            .legend(Legend::default())
-            .show(&mut cols[0], |p| {
-                p.bar_chart(
-                    BarChart::new("original", histogram_bars(&r.hist_original)).color(ORIGINAL),
-                );
-                p.bar_chart(BarChart::new("stored", histogram_bars(&r.hist_stored)).color(STORED));
-            });
-        cols[1].strong("Histogram of the error (stored − original)");
-        Plot::new("downcast_error_hist")
-            .height(height)
-            .show(&mut cols[1], |p| {
-                p.bar_chart(BarChart::new("error", histogram_bars(&r.hist_error)).color(ERROR));
-            });
+        titled_plot(&mut cols[0], "Histogram: original vs stored", None, |ui| {
+            Plot::new("downcast_hist")
+                .height(height)
+                .legend(Legend::default())
+                .show(ui, |p| {
+                    p.bar_chart(
+                        BarChart::new("original", histogram_bars(&r.hist_original)).color(ORIGINAL),
+                    );
+                    p.bar_chart(
+                        BarChart::new("stored", histogram_bars(&r.hist_stored)).color(STORED),
+                    );
+                })
+                .response
+        });
+        titled_plot(
+            &mut cols[1],
+            "Histogram of the error (stored − original)",
+            None,
+            |ui| {
+                Plot::new("downcast_error_hist")
+                    .height(height)
+                    .show(ui, |p| {
+                        p.bar_chart(
+                            BarChart::new("error", histogram_bars(&r.hist_error)).color(ERROR),
+                        );
+                    })
+                    .response
+            },
+        );
     });
     ui.columns(2, |cols| {
-        cols[0].strong("Stored vs original (the staircase)");
         let stairs: PlotPoints = r.sample.iter().map(|&(x, y)| [x as f64, y]).collect();
         let (lo, hi) = (r.original.min, r.original.max);
-        Plot::new("downcast_stairs")
-            .height(height)
-            .x_axis_label("original")
-            .y_axis_label("stored")
-            .show(&mut cols[0], |p| {
-                if lo.is_finite() && hi.is_finite() {
+        titled_plot(&mut cols[0], "Stored vs original (the staircase)", None, |ui| {
+            Plot::new("downcast_stairs")
+                .height(height)
+                .x_axis_label("original")
+                .y_axis_label("stored")
+                .show(ui, |p| {
+                    if lo.is_finite() && hi.is_finite() {
+                        p.line(
+                            Line::new("exact", vec![[lo, lo], [hi, hi]])
+                                .color(ORIGINAL)
+                                .width(look.line(1.0)),
+                        );
+                    }
                     p.line(
-                        Line::new("exact", vec![[lo, lo], [hi, hi]])
-                            .color(ORIGINAL)
-                            .width(1.0),
+                        Line::new("stored", stairs)
+                            .color(STORED)
+                            .width(look.line(2.0)),
                     );
-                }
-                p.line(Line::new("stored", stairs).color(STORED).width(2.0));
-            });
+                })
+                .response
+        });
         match &r.levels {
             Some(levels) => {
-                cols[1]
-                    .strong(format!(
-                        "Integer levels: scale {}, zero point {}",
-                        g(levels.scale as f64),
-                        levels.zero_point
-                    ))
-                    .on_hover_text(format!(
-                        "scale: the step between levels; zero point: the integer that stands for 0.0. Stored value = scale × (q − zero point) = {} × (q − {})",
-                        g(levels.scale as f64),
-                        levels.zero_point
-                    ));
+                let title = format!(
+                    "Integer levels: scale {}, zero point {}",
+                    g(levels.scale as f64),
+                    levels.zero_point
+                );
+                let tip = format!(
+                    "scale: the step between levels; zero point: the integer that stands for 0.0. Stored value = scale × (q − zero point) = {} × (q − {})",
+                    g(levels.scale as f64),
+                    levels.zero_point
+                );
                 let pts: PlotPoints = r
                     .q_sample
                     .iter()
                     .map(|&(x, q)| [x as f64, q as f64])
                     .collect();
-                Plot::new("downcast_levels")
-                    .height(height)
-                    .x_axis_label("original")
-                    .y_axis_label("q")
-                    .show(&mut cols[1], |p| {
-                        p.points(Points::new("q", pts).color(STORED).radius(1.5));
-                        p.hline(HLine::new("zero point", levels.zero_point as f64).color(ERROR));
-                        p.hline(HLine::new("qmin", levels.qmin).color(Color32::GRAY));
-                        p.hline(HLine::new("qmax", levels.qmax).color(Color32::GRAY));
-                    });
+                titled_plot(&mut cols[1], title, Some(&tip), |ui| {
+                    Plot::new("downcast_levels")
+                        .height(height)
+                        .x_axis_label("original")
+                        .y_axis_label("q")
+                        .show(ui, |p| {
+                            p.points(Points::new("q", pts).color(STORED).radius(look.line(1.5)));
+                            p.hline(
+                                HLine::new("zero point", levels.zero_point as f64)
+                                    .color(ERROR)
+                                    .width(look.line(1.0)),
+                            );
+                            p.hline(HLine::new("qmin", levels.qmin).color(Color32::GRAY));
+                            p.hline(HLine::new("qmax", levels.qmax).color(Color32::GRAY));
+                        })
+                        .response
+                });
             }
             None => {
                 let title = match &r.distinct {
                     Some(d) => format!("The format's levels: {} distinct stored values", d.len()),
                     None => "More than 4096 distinct stored values".to_string(),
                 };
-                cols[1].strong(title);
                 let distinct = r.distinct.as_deref().unwrap_or(&[]);
                 let span = match (distinct.first(), distinct.last()) {
                     (Some(a), Some(b)) if b.0 > a.0 => b.0 - a.0,
@@ -153,74 +187,85 @@ pub fn plots_ui(ui: &mut egui::Ui, r: &LabReport) {
                     .iter()
                     .map(|&(v, c)| Bar::new(v, c as f64).width(span / 700.0))
                     .collect();
-                Plot::new("downcast_distinct")
-                    .height(height)
-                    .x_axis_label("stored value")
-                    .y_axis_label("count")
-                    .show(&mut cols[1], |p| {
-                        p.bar_chart(BarChart::new("levels", levels).color(STORED));
-                    });
+                titled_plot(&mut cols[1], title, None, |ui| {
+                    Plot::new("downcast_distinct")
+                        .height(height)
+                        .x_axis_label("stored value")
+                        .y_axis_label("count")
+                        .show(ui, |p| {
+                            p.bar_chart(BarChart::new("levels", levels).color(STORED));
+                        })
+                        .response
+                });
             }
         }
     });
 }
 
 /// The first values side by side, like the notebook's `tensor[:5]` prints.
+pub fn first_values_table(r: &LabReport) -> Table {
+    let mut t = Table::new(
+        "first-values",
+        &["original (f32)", "stored", "error", "bits"],
+    );
+    for row in &r.first {
+        t.push(vec![
+            shortest_repr(row.original as f64),
+            shortest_repr(row.stored),
+            g(row.error),
+            row.bits.clone(),
+        ]);
+    }
+    t
+}
+
+/// Draw [`first_values_table`].
 pub fn first_values_ui(ui: &mut egui::Ui, r: &LabReport) {
-    ui.strong("First values");
-    egui::Grid::new("downcast_first")
-        .striped(true)
-        .spacing([16.0, 4.0])
-        .show(ui, |ui| {
-            for h in ["original (f32)", "stored", "error", "bits"] {
-                ui.strong(h);
-            }
-            ui.end_row();
-            for row in &r.first {
-                ui.monospace(shortest_repr(row.original as f64));
-                ui.monospace(shortest_repr(row.stored));
-                ui.monospace(g(row.error));
-                ui.monospace(&row.bits);
-                ui.end_row();
-            }
-        });
+    let t = first_values_table(r);
+    table_title(ui, "First values", None, || t.clone());
+    table_grid(ui, &t, |_, _| None);
 }
 
 /// Dot product of the tensor with itself, several ways.
+pub fn dot_table(r: &LabReport) -> Table {
+    let mut t = Table::new("dot-products", &["how", "result", "error"]);
+    for d in &r.dot {
+        t.push(vec![d.label.clone(), shortest_repr(d.value), g(d.error)]);
+    }
+    t
+}
+
+/// Draw [`dot_table`].
 pub fn dot_card_ui(ui: &mut egui::Ui, r: &LabReport) {
-    ui.strong("Dot product x · x").on_hover_text(
-        "Each product and partial sum is rounded to the accumulation format; the result to the input format (torch.dot returns its input dtype). PyTorch on CPU accumulates bf16/fp16 dots in fp32.",
+    let t = dot_table(r);
+    table_title(
+        ui,
+        "Dot product x · x",
+        Some(
+            "Each product and partial sum is rounded to the accumulation format; the result to the input format (torch.dot returns its input dtype). PyTorch on CPU accumulates bf16/fp16 dots in fp32.",
+        ),
+        || t.clone(),
     );
-    egui::Grid::new("downcast_dots")
-        .striped(true)
-        .spacing([16.0, 4.0])
-        .show(ui, |ui| {
-            for h in ["how", "result", "error"] {
-                ui.strong(h);
-            }
-            ui.end_row();
-            for d in &r.dot {
-                ui.label(&d.label);
-                ui.monospace(shortest_repr(d.value));
-                ui.monospace(g(d.error));
-                ui.end_row();
-            }
-        });
+    table_grid(ui, &t, |_, _| None);
 }
 
 /// Bytes of the tensor in each format.
-pub fn memory_card_ui(ui: &mut egui::Ui, r: &LabReport) {
-    ui.strong("Memory");
+pub fn memory_table(r: &LabReport) -> Table {
     let fp32 = r.memory.first().map_or(1, |m| m.bytes.max(1));
-    egui::Grid::new("downcast_memory")
-        .striped(true)
-        .spacing([16.0, 4.0])
-        .show(ui, |ui| {
-            for m in &r.memory {
-                ui.label(&m.format);
-                ui.monospace(format!("{} bytes", m.bytes));
-                ui.monospace(format!("{:.3}× fp32", m.bytes as f64 / fp32 as f64));
-                ui.end_row();
-            }
-        });
+    let mut t = Table::new("memory", &["format", "bytes", "vs FP32"]);
+    for m in &r.memory {
+        t.push(vec![
+            m.format.clone(),
+            m.bytes.to_string(),
+            format!("{:.3}×", m.bytes as f64 / fp32 as f64),
+        ]);
+    }
+    t
+}
+
+/// Draw [`memory_table`].
+pub fn memory_card_ui(ui: &mut egui::Ui, r: &LabReport) {
+    let t = memory_table(r);
+    table_title(ui, "Memory", None, || t.clone());
+    table_grid(ui, &t, |_, _| None);
 }

@@ -3,6 +3,7 @@
 
 use super::canvas::Canvas;
 use super::job::Job;
+use crate::export::Table;
 use crate::infer::Precision;
 use crate::infer::preprocess::load_image;
 use crate::infer::run::{Classifier, Difference, Prediction, difference};
@@ -98,6 +99,14 @@ impl InferView {
     pub fn set_image(&mut self, path: PathBuf) {
         self.source = Source::File(path);
         self.dirty = true;
+    }
+
+    /// The bundled sample used as input, if that is the input.
+    pub fn sample(&self) -> Option<usize> {
+        match self.source {
+            Source::Sample(n) => Some(n),
+            _ => None,
+        }
     }
 
     /// Use bundled sample `n` as the input.
@@ -233,21 +242,26 @@ impl InferView {
             ui.spinner();
             return;
         };
+        let header = [
+            "precision",
+            "top-1",
+            "p",
+            "mean |Δlogit|",
+            "max |Δlogit|",
+            "agrees",
+            "weights",
+            "ms",
+        ];
+        super::table_view::table_title(ui, "Predictions", None, || results_table(r, &header));
         egui::Grid::new("infer_results")
             .striped(true)
             .spacing([12.0, 4.0])
             .show(ui, |ui| {
-                for h in [
-                    "precision",
-                    "top-1",
-                    "p",
-                    "mean |Δlogit|",
-                    "max |Δlogit|",
-                    "agrees",
-                    "weights",
-                    "ms",
-                ] {
-                    ui.strong(h);
+                for h in header {
+                    let r = ui.strong(h);
+                    if let Some(d) = crate::glossary::definition(h) {
+                        r.on_hover_text(d);
+                    }
                 }
                 ui.end_row();
                 for (p, d) in r.predictions.iter().zip(&r.differences) {
@@ -274,7 +288,7 @@ impl InferView {
                 }
             });
         ui.add_space(6.0);
-        ui.strong("Top-5 per precision");
+        super::table_view::table_title(ui, "Top-5 per precision", None, || top5_table(r));
         egui::Grid::new("infer_top5")
             .spacing([10.0, 2.0])
             .show(ui, |ui| {
@@ -291,29 +305,74 @@ impl InferView {
                 }
             });
         ui.add_space(6.0);
-        ui.strong("Relative error against FP32, layer by layer").on_hover_text(
-            "‖out − FP32 out‖ / ‖FP32 out‖ after each layer: where error enters and how it grows",
-        );
         let names: Vec<String> = r.differences.first().map_or(Vec::new(), |d| {
             d.layer_rel_error.iter().map(|(n, _)| n.clone()).collect()
         });
-        Plot::new("infer_layers")
-            .height(200.0)
-            .legend(Legend::default())
-            .x_axis_formatter(move |m, _| names.get(m.value as usize).cloned().unwrap_or_default())
-            .y_axis_label("relative error")
-            .show(ui, |plot| {
-                for (p, d) in r.predictions.iter().zip(&r.differences).skip(1) {
-                    let pts: PlotPoints = d
-                        .layer_rel_error
-                        .iter()
-                        .enumerate()
-                        .map(|(i, (_, e))| [i as f64, *e])
-                        .collect();
-                    plot.line(Line::new(p.dtype.clone(), pts).width(2.0));
-                }
-            });
+        let width = super::palette::Look::of(ui.ctx()).line(2.0);
+        super::table_view::titled_plot(
+            ui,
+            "Relative error against FP32, layer by layer",
+            Some(
+                "‖out − FP32 out‖ / ‖FP32 out‖ after each layer: where error enters and how it grows",
+            ),
+            |ui| {
+                Plot::new("infer_layers")
+                    .height(200.0)
+                    .legend(Legend::default())
+                    .x_axis_formatter(move |m, _| {
+                        names.get(m.value as usize).cloned().unwrap_or_default()
+                    })
+                    .y_axis_label("relative error")
+                    .show(ui, |plot| {
+                        for (p, d) in r.predictions.iter().zip(&r.differences).skip(1) {
+                            let pts: PlotPoints = d
+                                .layer_rel_error
+                                .iter()
+                                .enumerate()
+                                .map(|(i, (_, e))| [i as f64, *e])
+                                .collect();
+                            plot.line(Line::new(p.dtype.clone(), pts).width(width));
+                        }
+                    })
+                    .response
+            },
+        );
     }
+}
+
+/// The predictions table as text (what the grid shows).
+fn results_table(r: &RunResult, header: &[&str]) -> Table {
+    let mut t = Table::new("predictions", header);
+    for (p, d) in r.predictions.iter().zip(&r.differences) {
+        let top = &p.top5[0];
+        t.push(vec![
+            p.dtype.clone(),
+            top.label.clone(),
+            format!("{:.4}", top.prob),
+            format!("{:.3e}", d.mean_abs),
+            format!("{:.3e}", d.max_abs),
+            if d.top1_agrees { "yes" } else { "no" }.into(),
+            p.weight_bytes.to_string(),
+            format!("{:.3}", p.ms),
+        ]);
+    }
+    t
+}
+
+/// The top-5 classes of every precision: one row per (precision, rank).
+fn top5_table(r: &RunResult) -> Table {
+    let mut t = Table::new("top5", &["precision", "rank", "class", "p"]);
+    for p in &r.predictions {
+        for (i, c) in p.top5.iter().enumerate() {
+            t.push(vec![
+                p.dtype.clone(),
+                (i + 1).to_string(),
+                c.label.clone(),
+                format!("{:.6}", c.prob),
+            ]);
+        }
+    }
+    t
 }
 
 /// Run every precision; progress counts precisions.

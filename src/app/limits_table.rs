@@ -1,97 +1,80 @@
 //! `finfo` / `iinfo` of every format, with numbers printed as PyTorch prints them.
 
+use super::table_view::{csv_button, table_grid};
+use crate::export::Table;
 use crate::formats::decimal::c_format_g;
 use crate::formats::info::{FloatInfo, IntInfo};
 use crate::formats::{Format, Info};
 
-/// Draw a float table and, beside it, an integer table.
-pub fn ui(ui: &mut egui::Ui, formats: &[Format]) {
-    ui.horizontal_top(|ui| tables(ui, formats));
-}
-
-fn tables(ui: &mut egui::Ui, formats: &[Format]) {
-    let (floats, ints): (Vec<Info>, Vec<Info>) = formats
-        .iter()
-        .map(Info::of)
-        .partition(|i| matches!(i, Info::Float(_)));
+/// `torch.finfo` of every float format.
+pub fn finfo_table(formats: &[Format]) -> Table {
     let g = |x: f64| c_format_g(x, 6);
-    egui::Grid::new("finfo_table")
-        .striped(true)
-        .spacing([14.0, 4.0])
-        .show(ui, |ui| {
-            header(
-                ui,
-                &[
-                    ("finfo", "Format name as PyTorch / ml_dtypes spell it"),
-                    ("bits", "Total width"),
-                    (
-                        "eps",
-                        "Gap between 1 and the next larger value: 2^-mantissa_bits",
-                    ),
-                    ("max", "Largest finite value (min = -max)"),
-                    ("smallest normal", "2^emin, also called tiny"),
-                    ("smallest subnormal", "2^(emin - mantissa_bits)"),
-                    ("resolution", "10^-(decimal digits the format holds)"),
-                ],
-            );
-            for info in &floats {
-                let Info::Float(FloatInfo {
-                    dtype,
-                    bits,
-                    eps,
-                    max,
-                    smallest_normal,
-                    smallest_subnormal,
-                    resolution,
-                    ..
-                }) = info
-                else {
-                    continue;
-                };
-                ui.label(dtype);
-                ui.label(bits.to_string());
-                for x in [eps, max, smallest_normal, smallest_subnormal, resolution] {
-                    ui.monospace(g(*x));
-                }
-                ui.end_row();
-            }
-        });
-    ui.add_space(32.0);
-    egui::Grid::new("iinfo_table")
-        .striped(true)
-        .spacing([14.0, 4.0])
-        .show(ui, |ui| {
-            header(
-                ui,
-                &[
-                    ("iinfo", "Integer format"),
-                    ("bits", "Total width"),
-                    ("min", "Smallest value"),
-                    ("max", "Largest value"),
-                ],
-            );
-            for info in &ints {
-                let Info::Int(IntInfo {
-                    dtype,
-                    bits,
-                    min,
-                    max,
-                }) = info
-                else {
-                    continue;
-                };
-                ui.label(dtype);
-                ui.label(bits.to_string());
-                ui.monospace(min.to_string());
-                ui.monospace(max.to_string());
-                ui.end_row();
-            }
-        });
+    let mut t = Table::new(
+        "finfo",
+        &[
+            "finfo",
+            "bits",
+            "eps",
+            "max",
+            "smallest normal",
+            "smallest subnormal",
+            "resolution",
+        ],
+    );
+    for info in formats.iter().map(Info::of) {
+        if let Info::Float(FloatInfo {
+            dtype,
+            bits,
+            eps,
+            max,
+            smallest_normal,
+            smallest_subnormal,
+            resolution,
+            ..
+        }) = info
+        {
+            let mut row = vec![dtype.to_string(), bits.to_string()];
+            row.extend([eps, max, smallest_normal, smallest_subnormal, resolution].map(g));
+            t.push(row);
+        }
+    }
+    t
 }
 
-fn header(ui: &mut egui::Ui, columns: &[(&str, &str)]) {
-    for (h, tip) in columns {
-        ui.strong(*h).on_hover_text(*tip);
+/// `torch.iinfo` of every integer format.
+pub fn iinfo_table(formats: &[Format]) -> Table {
+    let mut t = Table::new("iinfo", &["iinfo", "bits", "min", "max"]);
+    for info in formats.iter().map(Info::of) {
+        if let Info::Int(IntInfo {
+            dtype,
+            bits,
+            min,
+            max,
+        }) = info
+        {
+            t.push(vec![
+                dtype.to_string(),
+                bits.to_string(),
+                min.to_string(),
+                max.to_string(),
+            ]);
+        }
     }
-    ui.end_row();
+    t
+}
+
+/// Draw the float table and, beside it, the integer table.
+pub fn ui(ui: &mut egui::Ui, formats: &[Format]) {
+    let (finfo, iinfo) = (finfo_table(formats), iinfo_table(formats));
+    ui.horizontal_top(|ui| {
+        ui.vertical(|ui| {
+            table_grid(ui, &finfo, |_, _| None);
+            csv_button(ui, "the finfo table", || finfo.clone());
+        });
+        ui.add_space(32.0);
+        ui.vertical(|ui| {
+            table_grid(ui, &iinfo, |_, _| None);
+            csv_button(ui, "the iinfo table", || iinfo.clone());
+        });
+    });
 }

@@ -6,6 +6,7 @@ mod canvas;
 mod compare_table;
 pub mod downcast_panel;
 mod downcast_views;
+pub mod export;
 mod fonts;
 pub mod infer_view;
 mod job;
@@ -16,7 +17,9 @@ mod model_tree;
 mod model_views;
 mod palette;
 mod plots;
+pub mod state;
 mod sweep_plot;
+mod table_view;
 
 pub use bits_panel::BitsPanel;
 pub use downcast_panel::DowncastPanel;
@@ -62,6 +65,12 @@ pub struct QuantscopeApp {
     pub lesson: lesson_panel::LessonPanel,
     /// Larger text and cells for a projector.
     pub presentation: bool,
+    /// Saves tables, plots and the state.
+    pub exporter: export::Exporter,
+    /// The "Load state…" dialog and file read, off the UI thread.
+    loading: job::Job<Option<Result<state::AppState, String>>>,
+    /// The context of the last frame, for `save` (which eframe calls without one).
+    last_ctx: Option<egui::Context>,
 }
 
 impl Default for QuantscopeApp {
@@ -73,25 +82,105 @@ impl Default for QuantscopeApp {
             model: ModelPanel::default(),
             lesson: lesson_panel::LessonPanel::default(),
             presentation: false,
+            exporter: export::Exporter::default(),
+            loading: job::Job::default(),
+            last_ctx: None,
         }
     }
 }
 
 impl QuantscopeApp {
-    /// Build the app for eframe, restoring what was saved (recent files).
+    /// Build the app for eframe, restoring what was saved on the last exit.
     pub fn new(cc: &eframe::CreationContext<'_>) -> Self {
         let mut app = Self::default();
-        if let Some(storage) = cc.storage
-            && let Some(recent) = eframe::get_value::<Vec<std::path::PathBuf>>(storage, RECENT_KEY)
-        {
-            app.model.recent = recent;
+        if let Some(storage) = cc.storage {
+            if let Some(saved) = storage
+                .get_string(STATE_KEY)
+                .and_then(|t| state::from_json::<state::AppState>(&t).ok())
+            {
+                app.restore(&cc.egui_ctx, &saved);
+            } else if let Some(recent) =
+                eframe::get_value::<Vec<std::path::PathBuf>>(storage, RECENT_KEY)
+            {
+                app.model.recent = recent;
+            }
         }
         app
+    }
+
+    /// The state worth saving: panel, settings, sliders, recent files, theme, zoom.
+    pub fn state(&self, ctx: &egui::Context) -> state::AppState {
+        state::AppState {
+            version: state::STATE_VERSION,
+            tab: self.tab.label().to_lowercase(),
+            presentation: self.presentation,
+            theme: match ctx.options(|o| o.theme_preference) {
+                egui::ThemePreference::Dark => "dark",
+                egui::ThemePreference::Light => "light",
+                egui::ThemePreference::System => "system",
+            }
+            .into(),
+            zoom: ctx.zoom_factor(),
+            lesson_open: self.lesson.open,
+            lesson_step: self.lesson.step,
+            bits: self.bits.state(),
+            downcast: self.downcast.state(),
+            model: self.model.state(),
+            export: self.exporter.settings.clone(),
+        }
+    }
+
+    /// Put the app in a saved state (unknown values keep their defaults).
+    pub fn restore(&mut self, ctx: &egui::Context, s: &state::AppState) {
+        self.tab = Tab::ALL
+            .into_iter()
+            .find(|t| t.label().eq_ignore_ascii_case(&s.tab))
+            .unwrap_or(Tab::Bits);
+        self.bits.restore(&s.bits);
+        self.downcast.restore(&s.downcast);
+        self.model.restore(&s.model);
+        self.lesson.open = s.lesson_open;
+        self.lesson.step = s
+            .lesson_step
+            .min(self.lesson.lesson.steps.len().saturating_sub(1));
+        self.exporter.settings = s.export.clone();
+        ctx.set_theme(match s.theme.as_str() {
+            "dark" => egui::ThemePreference::Dark,
+            "light" => egui::ThemePreference::Light,
+            _ => egui::ThemePreference::System,
+        });
+        if s.presentation != self.presentation {
+            self.set_presentation(ctx, s.presentation);
+        }
+        if s.zoom.is_finite() {
+            ctx.set_zoom_factor(s.zoom.clamp(0.5, 4.0));
+        }
+        ctx.request_repaint();
+    }
+
+    /// Every panel back to its start state; recent files and the export folder are kept.
+    pub fn reset(&mut self, ctx: &egui::Context) {
+        let mut fresh = state::AppState::default();
+        fresh.model.recent = self.model.recent.clone();
+        fresh.export = self.exporter.settings.clone();
+        self.restore(ctx, &fresh);
+    }
+
+    /// The state as pretty JSON.
+    pub fn state_json(&self, ctx: &egui::Context) -> String {
+        serde_json::to_string_pretty(&self.state(ctx)).unwrap_or_default()
     }
 
     /// Draw one frame into `ui` (the whole window).
     pub fn show(&mut self, ui: &mut egui::Ui) {
         fonts::install(ui.ctx());
+        if self.last_ctx.is_none() {
+            self.last_ctx = Some(ui.ctx().clone());
+        }
+        palette::Look {
+            presentation: self.presentation,
+        }
+        .set(ui.ctx());
         egui::Panel::top("top_bar").show(ui, |ui| {
             ui.horizontal(|ui| {
                 ui.heading("quantscope");
@@ -115,14 +204,15 @@ impl QuantscopeApp {
                     }
                     ui.toggle_value(&mut self.lesson.open, "Lesson")
                         .on_hover_text("The guided lesson, step by step (Page Up / Page Down)");
+                    ui.separator();
+                    self.export_menu(ui);
                 });
             });
         });
-        let open = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::O);
-        if ui.input_mut(|i| i.consume_shortcut(&open)) {
-            self.tab = Tab::Model;
-            self.model.open_dialog(ui.ctx());
-        }
+        self.shortcuts(ui.ctx());
+        self.poll_loading(ui.ctx());
+        self.exporter.frame(ui.ctx());
+        self.exporter.status_ui(ui);
         if self.lesson.open
             && let Some(show) = self.lesson.ui(ui)
         {
@@ -142,11 +232,101 @@ impl QuantscopeApp {
 }
 
 impl QuantscopeApp {
-    /// Presentation mode on or off: 1.5× zoom and full screen.
+    /// Presentation mode on or off: 1.5× zoom, full screen, full-contrast text; bigger bit
+    /// cells, thicker plot lines and the high-contrast palette follow from [`palette::Look`].
     pub fn set_presentation(&mut self, ctx: &egui::Context, on: bool) {
         self.presentation = on;
         ctx.set_zoom_factor(if on { 1.5 } else { 1.0 });
         ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(on));
+        ctx.all_styles_mut(|style| {
+            let strong = if style.visuals.dark_mode {
+                egui::Color32::WHITE
+            } else {
+                egui::Color32::BLACK
+            };
+            style.visuals.override_text_color = on.then_some(strong);
+        });
+    }
+
+    /// Ctrl+O opens a checkpoint, Ctrl+S saves the state as JSON.
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        let open = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::O);
+        let save = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::S);
+        if ctx.input_mut(|i| i.consume_shortcut(&open)) {
+            self.tab = Tab::Model;
+            self.model.open_dialog(ctx);
+        }
+        if ctx.input_mut(|i| i.consume_shortcut(&save)) {
+            self.save_state(ctx);
+        }
+    }
+
+    /// Post the state as `quantscope-state.json` for saving.
+    pub fn save_state(&mut self, ctx: &egui::Context) {
+        export::save_bytes(
+            ctx,
+            "quantscope-state.json",
+            self.state_json(ctx).into_bytes(),
+        );
+    }
+
+    /// The Export menu of the top bar.
+    fn export_menu(&mut self, ui: &mut egui::Ui) {
+        ui.menu_button("Export", |ui| {
+            let ctx = ui.ctx().clone();
+            if ui
+                .button("Save state as JSON…  (Ctrl+S)")
+                .on_hover_text("Every panel's settings, to load again later or on another machine")
+                .clicked()
+            {
+                self.save_state(&ctx);
+                ui.close();
+            }
+            if ui.button("Load state…").clicked() {
+                self.loading.start(&ctx, |_| {
+                    rfd::FileDialog::new()
+                        .add_filter("quantscope state", &["json"])
+                        .pick_file()
+                        .map(|p| read_state(&p))
+                });
+                ui.close();
+            }
+            if ui
+                .button("Window as PNG…")
+                .on_hover_text("A screenshot of the whole window. Plots have their own PNG button; tables a CSV button")
+                .clicked()
+            {
+                export::save_window(&ctx, "quantscope.png");
+                ui.close();
+            }
+            ui.separator();
+            ui.checkbox(&mut self.exporter.settings.ask, "Ask where to save")
+                .on_hover_text("Off: save straight into the folder below, never overwriting a file");
+            ui.label(
+                egui::RichText::new(format!("Folder: {}", self.exporter.settings.folder.display()))
+                    .weak(),
+            );
+            ui.separator();
+            if ui
+                .button("Reset to defaults")
+                .on_hover_text("Every panel back to its start state (recent files are kept)")
+                .clicked()
+            {
+                self.reset(&ctx);
+                ui.close();
+            }
+        });
+    }
+
+    fn poll_loading(&mut self, ctx: &egui::Context) {
+        match self.loading.poll() {
+            Some(Some(Ok(s))) => self.restore(ctx, &s),
+            Some(Some(Err(e))) => self.exporter.status = Some(Err(e)),
+            _ => {}
+        }
+        if self.loading.status().is_some() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
     }
 
     /// Put the panels in a lesson step's state.
@@ -218,8 +398,30 @@ pub(crate) fn format_index(formats: &[crate::formats::Format], name: &str) -> us
     formats.iter().position(|f| f.name() == name).unwrap_or(0)
 }
 
-/// Storage key of the recent files list.
+/// Storage key of the recent files list (older versions saved only that).
 const RECENT_KEY: &str = "recent_files";
+
+/// Storage key of the whole state (JSON of [`state::AppState`]).
+const STATE_KEY: &str = "quantscope_state";
+
+/// Largest state file read (a real one is about 2 KB).
+const MAX_STATE_BYTES: u64 = 1 << 20;
+
+/// Read a state file; the message names the file.
+pub fn read_state(path: &std::path::Path) -> Result<state::AppState, String> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+        .len();
+    if size > MAX_STATE_BYTES {
+        return Err(format!(
+            "{} is {size} bytes: too large for a state file",
+            path.display()
+        ));
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    state::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
 
 impl eframe::App for QuantscopeApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
@@ -227,7 +429,10 @@ impl eframe::App for QuantscopeApp {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        eframe::set_value(storage, RECENT_KEY, &self.model.recent);
+        // eframe calls this without a context; the zoom and theme come from the last frame.
+        if let Some(ctx) = &self.last_ctx {
+            storage.set_string(STATE_KEY, self.state_json(ctx));
+        }
     }
 }
 

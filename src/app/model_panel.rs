@@ -4,6 +4,7 @@
 
 use super::infer_view::{InferView, is_image};
 use super::job::Job;
+use super::state::ModelState;
 use super::{model_tree, model_views};
 use crate::infer::run::{Classifier, bundled_checkpoint};
 use crate::model::ModelFiles;
@@ -33,6 +34,8 @@ pub enum View {
 pub struct ModelPanel {
     /// The bundled checkpoint, looked up once (not on every frame).
     bundled: Option<PathBuf>,
+    /// A checkpoint to open first instead of the bundled one (restored state).
+    reopen: Option<PathBuf>,
     /// Which view is shown.
     pub view: View,
     /// The Run view.
@@ -41,7 +44,6 @@ pub struct ModelPanel {
     files: Option<Arc<ModelFiles>>,
     opening: Job<(PathBuf, Result<ModelFiles, String>)>,
     dialog: Job<Option<PathBuf>>,
-    saving: Job<Option<PathBuf>>,
     message: Option<String>,
     /// Recently opened paths, newest first (persisted by the app).
     pub recent: Vec<PathBuf>,
@@ -61,13 +63,13 @@ impl Default for ModelPanel {
     fn default() -> Self {
         ModelPanel {
             bundled: bundled_checkpoint(),
+            reopen: None,
             view: View::Inspect,
             infer: InferView::default(),
             classifier: None,
             files: None,
             opening: Job::default(),
             dialog: Job::default(),
-            saving: Job::default(),
             message: None,
             recent: Vec::new(),
             filter: String::new(),
@@ -111,6 +113,36 @@ impl ModelPanel {
             || self.opening.status().is_some()
             || self.report_job.status().is_some()
             || self.sens_job.status().is_some()
+    }
+
+    /// The settings worth saving.
+    pub fn state(&self) -> ModelState {
+        ModelState {
+            view: match self.view {
+                View::Inspect => "inspect",
+                View::Run => "run",
+            }
+            .into(),
+            recent: self.recent.clone(),
+            open: self.files.as_ref().map(|f| f.path.clone()),
+            sample: self.infer.sample().unwrap_or(7),
+        }
+    }
+
+    /// Restore saved settings. The checkpoint that was open is reopened when the panel is
+    /// first shown (if it still exists; else the bundled one).
+    pub fn restore(&mut self, s: &ModelState) {
+        *self = ModelPanel::default();
+        self.view = if s.view == "run" {
+            View::Run
+        } else {
+            View::Inspect
+        };
+        self.recent = s.recent.iter().take(RECENT).cloned().collect();
+        self.reopen = s.open.clone().filter(|p| p.exists());
+        if s.sample < 10 {
+            self.infer.set_sample(s.sample);
+        }
     }
 
     /// Open a file or folder in the background; the current checkpoint stays until it succeeds.
@@ -193,14 +225,6 @@ impl ModelPanel {
         if let Some(Some(path)) = self.dialog.poll() {
             self.open(ctx, path);
         }
-        if let Some(Some(path)) = self.saving.poll()
-            && let Some(rows) = &self.sens
-        {
-            let csv = crate::model::analysis::sensitivity_csv(rows, &self.schemes);
-            if let Err(e) = std::fs::write(&path, csv) {
-                self.message = Some(format!("cannot write {}: {e}", path.display()));
-            }
-        }
         if let Some(result) = self.report_job.poll() {
             match result {
                 Ok(r) => self.report = Some(r),
@@ -217,7 +241,7 @@ impl ModelPanel {
         let ctx = ui.ctx().clone();
         if !self.started {
             self.started = true;
-            if let Some(p) = self.bundled.clone() {
+            if let Some(p) = self.reopen.take().or_else(|| self.bundled.clone()) {
                 self.open(&ctx, p);
             }
         }
@@ -254,6 +278,11 @@ impl ModelPanel {
                     let label = ui.label("Filter");
                     ui.add(egui::TextEdit::singleline(&mut self.filter).desired_width(240.0))
                         .labelled_by(label.id);
+                    if let Some(files) = &self.files {
+                        super::table_view::csv_button(ui, "the list of tensors", || {
+                            model_views::tensors_table(files)
+                        });
+                    }
                 });
                 if let Some(files) = self.files.clone()
                     && let Some(name) =
@@ -368,11 +397,10 @@ impl ModelPanel {
             Some(model_views::SensAction::Recompute) => self.start_sensitivity(ctx),
             Some(model_views::SensAction::Cancel) => self.sens_job.cancel(),
             Some(model_views::SensAction::Export) => {
-                self.saving.start(ctx, |_| {
-                    rfd::FileDialog::new()
-                        .set_file_name("sensitivity.csv")
-                        .save_file()
-                });
+                if let Some(rows) = &self.sens {
+                    let csv = crate::model::analysis::sensitivity_csv(rows, &self.schemes);
+                    super::export::save_bytes(ctx, "sensitivity.csv", csv.into_bytes());
+                }
             }
             None => {}
         }

@@ -2,7 +2,9 @@
 //! statistics and histogram, and the sortable sensitivity table.
 
 use super::model_tree::human_count;
-use super::plots::{ORIGINAL, STORED, SUMMARY_HEADER, histogram_bars, summary_cells};
+use super::plots::{ORIGINAL, STORED, SUMMARY_HEADER, histogram_bars, summary_row};
+use super::table_view::{table_grid, table_title, titled_plot};
+use crate::export::Table;
 use crate::formats::decimal::c_format_g;
 use crate::model::ModelFiles;
 use crate::model::analysis::{SensitivityRow, TensorReport, TensorScheme};
@@ -47,16 +49,24 @@ pub fn summary_ui(ui: &mut egui::Ui, files: &ModelFiles) {
             });
     }
     let rows = footprint(&files.tensors);
-    let fp32 = rows.first().map_or(1, |r| r.bytes.max(1));
-    ui.strong("Memory per precision").on_hover_text(
-        "Non-float tensors stay as they are. The quantized rows quantize weights (≥ 2-D float tensors), keep 1-D tensors (biases, norms) in BF16, and count one f32 per scale.",
+    table_title(
+        ui,
+        "Memory per precision",
+        Some(
+            "Non-float tensors stay as they are. The quantized rows quantize weights (≥ 2-D float tensors), keep 1-D tensors (biases, norms) in BF16, and count one f32 per scale.",
+        ),
+        || footprint_table(files),
     );
+    let fp32 = rows.first().map_or(1, |r| r.bytes.max(1));
     egui::Grid::new("model_footprint")
         .striped(true)
         .spacing([18.0, 3.0])
         .show(ui, |ui| {
             for h in ["precision", "MB", "vs FP32"] {
-                ui.strong(h);
+                let r = ui.strong(h);
+                if let Some(d) = crate::glossary::definition(h) {
+                    r.on_hover_text(d);
+                }
             }
             ui.end_row();
             for r in &rows {
@@ -71,6 +81,40 @@ pub fn summary_ui(ui: &mut egui::Ui, files: &ModelFiles) {
                 ui.end_row();
             }
         });
+}
+
+/// The memory footprint per precision, as a table.
+pub fn footprint_table(files: &ModelFiles) -> Table {
+    let rows = footprint(&files.tensors);
+    let fp32 = rows.first().map_or(1, |r| r.bytes.max(1));
+    let mut t = Table::new("memory-per-precision", &["precision", "bytes", "vs FP32"]);
+    for r in &rows {
+        t.push(vec![
+            r.label.to_string(),
+            r.bytes.to_string(),
+            format!("{:.3}", r.bytes as f64 / fp32 as f64),
+        ]);
+    }
+    t
+}
+
+/// Every tensor of the checkpoint: name, dtype, shape, parameters, bytes.
+pub fn tensors_table(files: &ModelFiles) -> Table {
+    let mut t = Table::new("tensors", &["tensor", "dtype", "shape", "params", "bytes"]);
+    for e in &files.tensors {
+        t.push(vec![
+            e.name.clone(),
+            dtype_name(e.dtype).to_string(),
+            e.shape
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join("x"),
+            e.params().to_string(),
+            e.bytes().to_string(),
+        ]);
+    }
+    t
 }
 
 /// The selected tensor: statistics, histogram with the scheme's overlay, error statistics.
@@ -102,18 +146,13 @@ pub fn tensor_ui(
         r.entry.params(),
         r.entry.bytes()
     ));
-    let s = &r.summary;
-    egui::Grid::new("tensor_stats")
-        .striped(true)
-        .spacing([16.0, 3.0])
-        .show(ui, |ui| {
-            for h in SUMMARY_HEADER {
-                ui.strong(h);
-            }
-            ui.end_row();
-            summary_cells(ui, s);
-            ui.end_row();
-        });
+    let mut header = vec!["tensor"];
+    header.extend(SUMMARY_HEADER);
+    let mut stats = Table::new("tensor-statistics", &header);
+    let mut row = vec![r.entry.name.clone()];
+    row.extend(summary_row(&r.summary));
+    stats.push(row);
+    table_grid(ui, &stats, |_, _| None);
     if r.entry.is_float() {
         ui.horizontal(|ui| {
             let label = schemes.get(*scheme).map_or("none".into(), |s| s.name());
@@ -134,15 +173,18 @@ pub fn tensor_ui(
             }
         });
     }
-    Plot::new(("tensor_hist", r.entry.name.as_str()))
-        .height(220.0)
-        .legend(Legend::default())
-        .show(ui, |p| {
-            p.bar_chart(BarChart::new("values", histogram_bars(&r.histogram)).color(ORIGINAL));
-            if let Some((s, h, _)) = &r.scheme {
-                p.bar_chart(BarChart::new(s.name(), histogram_bars(h)).color(STORED));
-            }
-        });
+    titled_plot(ui, format!("Histogram of {}", r.entry.name), None, |ui| {
+        Plot::new(("tensor_hist", r.entry.name.as_str()))
+            .height(220.0)
+            .legend(Legend::default())
+            .show(ui, |p| {
+                p.bar_chart(BarChart::new("values", histogram_bars(&r.histogram)).color(ORIGINAL));
+                if let Some((s, h, _)) = &r.scheme {
+                    p.bar_chart(BarChart::new(s.name(), histogram_bars(h)).color(STORED));
+                }
+            })
+            .response
+    });
 }
 
 /// How the sensitivity table is sorted.

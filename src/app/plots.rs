@@ -22,15 +22,15 @@ pub fn histogram_bars(h: &Histogram) -> Vec<Bar> {
         .collect()
 }
 
-/// Header cells of [`summary_cells`].
+/// Header cells of [`summary_row`].
 pub const SUMMARY_HEADER: [&str; 7] = ["min", "max", "mean", "std", "zeros", "NaN", "inf"];
 
-/// min, max, mean, std (as torch prints them), zeros, NaN and inf counts, as grid cells.
-pub fn summary_cells(ui: &mut egui::Ui, s: &Summary) {
-    for x in [s.min, s.max, s.mean, s.std] {
-        ui.monospace(c_format_g(x, 6));
-    }
-    for n in [s.zeros, s.nan, s.inf] {
-        ui.monospace(n.to_string());
-    }
+/// min, max, mean, std (as torch prints them), zeros, NaN and inf counts.
+pub fn summary_row(s: &Summary) -> Vec<String> {
+    let mut row: Vec<String> = [s.min, s.max, s.mean, s.std]
+        .iter()
+        .map(|&x| c_format_g(x, 6))
+        .collect();
+    row.extend([s.zeros, s.nan, s.inf].map(|n| n.to_string()));
+    row
 }

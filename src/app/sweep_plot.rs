@@ -2,6 +2,7 @@
 //! (a staircase) and the rounding error (a sawtooth that grows with the magnitude).
 
 use super::bits_panel::Change;
+use super::table_view::titled_plot;
 use crate::formats::decimal::shortest_repr;
 use crate::formats::parse::parse_number;
 use crate::formats::sweep::{SweepPoint, distinct_levels, sweep};
@@ -53,6 +54,18 @@ impl SweepView {
         self.lo_text = shortest_repr(self.lo);
         self.hi_text = shortest_repr(self.hi);
         self.message = None;
+    }
+
+    /// The range shown.
+    pub fn range(&self) -> (f64, f64) {
+        (self.lo, self.hi)
+    }
+
+    /// Show a saved range (ignored unless both ends are finite).
+    pub fn restore_range(&mut self, (lo, hi): (f64, f64)) {
+        if lo.is_finite() && hi.is_finite() {
+            self.set_range(lo, hi);
+        }
     }
 
     /// Range of ±8 ulps around the stored value (or 0…1 where that means nothing).
@@ -151,27 +164,32 @@ impl SweepView {
         let plot_id = (key.lo.to_bits(), key.hi.to_bits());
         let height = 170.0;
         let marker = a.input;
+        let look = super::palette::Look::of(ui.ctx());
         let stored_lines = vec![
-            Line::new("exact", ideal).width(1.0),
-            Line::new("stored", stored).width(2.0),
+            Line::new("exact", ideal).width(look.line(1.0)),
+            Line::new("stored", stored).width(look.line(2.0)),
         ];
-        fixed_plot(
-            ui,
-            ("sweep_stored", plot_id),
-            height,
-            "stored",
-            stored_lines,
-            marker,
-        );
-        let error_lines = vec![Line::new("error", error).width(1.5)];
-        fixed_plot(
-            ui,
-            ("sweep_error", plot_id),
-            height * 0.8,
-            "stored − input",
-            error_lines,
-            marker,
-        );
+        titled_plot(ui, "Stored value across the range", None, |ui| {
+            fixed_plot(
+                ui,
+                ("sweep_stored", plot_id),
+                height,
+                "stored",
+                stored_lines,
+                marker,
+            )
+        });
+        let error_lines = vec![Line::new("error", error).width(look.line(1.5))];
+        titled_plot(ui, "Rounding error across the range", None, |ui| {
+            fixed_plot(
+                ui,
+                ("sweep_error", plot_id),
+                height * 0.8,
+                "stored − input",
+                error_lines,
+                marker,
+            )
+        });
     }
 }
 
@@ -184,7 +202,7 @@ fn fixed_plot(
     y_label: &str,
     lines: Vec<Line<'_>>,
     marker: f64,
-) {
+) -> egui::Response {
     Plot::new(id)
         .height(height)
         .allow_drag(false)
@@ -199,5 +217,6 @@ fn fixed_plot(
             if marker.is_finite() {
                 p.vline(VLine::new("input", marker));
             }
-        });
+        })
+        .response
 }

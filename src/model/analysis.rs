@@ -1,6 +1,7 @@
 //! Per-tensor statistics and quantization sensitivity of a checkpoint.
 
 use super::files::{ModelFiles, TensorEntry, dtype_name};
+use crate::export::csv_field;
 use crate::formats::{Format, RoundingMode};
 use crate::quant::{Granularity, Mode, QType, Scheme, quantize};
 use crate::tensor::cast::cast_values;
@@ -286,15 +287,6 @@ pub fn sensitivity_csv(rows: &[SensitivityRow], schemes: &[TensorScheme]) -> Str
     out
 }
 
-/// Quote a CSV field when it needs it (names are user data: commas, quotes, newlines).
-pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -307,12 +299,5 @@ mod tests {
         assert!(TensorScheme::parse("int8:sideways").is_err());
         assert!(TensorScheme::parse("float7").is_err());
         assert!(TensorScheme::parse_list(" , ").is_err());
-    }
-
-    #[test]
-    fn csv_quotes_awkward_names() {
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("plain.weight"), "plain.weight");
     }
 }

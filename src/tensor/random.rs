@@ -9,8 +9,9 @@ use std::fmt;
 /// Largest tensor the lab generates (10⁷ values).
 pub const MAX_SIZE: usize = 10_000_000;
 
-/// A distribution to draw a tensor from.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// A distribution to draw a tensor from (in JSON: `{"kind": "normal", "mean": 0, "std": 1}`).
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Distribution {
     /// Uniform on [lo, hi); `torch.rand` is uniform on [0, 1).
     Uniform {
