@@ -103,10 +103,16 @@ fn page_down_steps_and_the_lesson_file_is_data() {
 #[test]
 fn presentation_mode_zooms_and_arrow_keys_step_the_bits() {
     let mut h = harness();
+    h.run_steps(2);
+    let cell = h.get_by_label("sign bit 15").rect().width();
     h.get_by_label("Presentation").click();
     h.run_steps(2);
     assert!(h.state().presentation);
     assert_eq!(h.ctx.zoom_factor(), 1.5);
+    // Bigger bit cells (zoom × a larger cap) and full-contrast text.
+    let big = h.get_by_label("sign bit 15").rect().width();
+    assert!(big > cell * 1.4, "{cell} → {big}");
+    assert!(h.ctx.global_style().visuals.override_text_color.is_some());
     let before = h.state().bits.analysis().bits;
     h.key_press(egui::Key::ArrowUp);
     h.run_steps(2);
@@ -117,6 +123,7 @@ fn presentation_mode_zooms_and_arrow_keys_step_the_bits() {
     h.get_by_label("Presentation").click();
     h.run_steps(2);
     assert_eq!(h.ctx.zoom_factor(), 1.0);
+    assert!(h.ctx.global_style().visuals.override_text_color.is_none());
 }
 
 #[test]

@@ -92,18 +92,24 @@ impl Default for QuantscopeApp {
 impl QuantscopeApp {
     /// Build the app for eframe, restoring what was saved on the last exit.
     pub fn new(cc: &eframe::CreationContext<'_>) -> Self {
+        Self::from_storage(&cc.egui_ctx, cc.storage)
+    }
+
+    /// The app as it was saved in `storage` (defaults where nothing usable was saved).
+    pub fn from_storage(ctx: &egui::Context, storage: Option<&dyn eframe::Storage>) -> Self {
         let mut app = Self::default();
-        if let Some(storage) = cc.storage {
-            if let Some(saved) = storage
-                .get_string(STATE_KEY)
-                .and_then(|t| state::from_json::<state::AppState>(&t).ok())
-            {
-                app.restore(&cc.egui_ctx, &saved);
-            } else if let Some(recent) =
-                eframe::get_value::<Vec<std::path::PathBuf>>(storage, RECENT_KEY)
-            {
-                app.model.recent = recent;
-            }
+        let Some(storage) = storage else {
+            return app;
+        };
+        if let Some(saved) = storage
+            .get_string(STATE_KEY)
+            .and_then(|t| state::from_json::<state::AppState>(&t).ok())
+        {
+            app.restore(ctx, &saved);
+        } else if let Some(recent) =
+            eframe::get_value::<Vec<std::path::PathBuf>>(storage, RECENT_KEY)
+        {
+            app.model.recent = recent;
         }
         app
     }

@@ -82,17 +82,9 @@ pub struct BitsState {
 }
 
 impl Default for BitsState {
+    /// The Bits panel's start state (1/3 in bfloat16, the sweep around it).
     fn default() -> Self {
-        BitsState {
-            format: "bfloat16".into(),
-            custom_exp: 4,
-            custom_man: 3,
-            custom_ieee: true,
-            rounding: "nearest-even".into(),
-            seed: 0,
-            value: "1/3".into(),
-            sweep: (0.0, 1.0),
-        }
+        super::BitsPanel::default().state()
     }
 }
 
@@ -127,26 +119,14 @@ pub struct DowncastState {
 }
 
 impl Default for DowncastState {
+    /// The Downcast lab's start state (`torch.rand(1000)` cast to bfloat16).
     fn default() -> Self {
-        DowncastState {
-            distribution: Distribution::Uniform { lo: 0.0, hi: 1.0 },
-            size: 1000,
-            seed: 0,
-            quantize: false,
-            format: "bfloat16".into(),
-            qtype: "int8".into(),
-            asymmetric: false,
-            per_group: false,
-            group: 64,
-            rounding: "nearest-even".into(),
-            bins: 60,
-            range: None,
-        }
+        super::DowncastPanel::default().state()
     }
 }
 
 /// The Model panel's settings.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ModelState {
     /// `inspect` or `run`.
@@ -157,6 +137,13 @@ pub struct ModelState {
     pub open: Option<PathBuf>,
     /// The bundled sample digit used as input.
     pub sample: usize,
+}
+
+impl Default for ModelState {
+    /// The Model panel's start state.
+    fn default() -> Self {
+        super::ModelPanel::default().state()
+    }
 }
 
 /// Read `T` from JSON text, field by field: whatever does not fit keeps its default.
@@ -252,7 +239,7 @@ mod tests {
         assert!(s.presentation);
         assert_eq!(s.bits.value, "0.1");
         assert_eq!(s.bits.seed, 0);
-        assert_eq!(s.bits.sweep, (0.0, 1.0));
+        assert_eq!(s.bits.sweep, BitsState::default().sweep);
         assert_eq!(s.downcast.size, 5000);
         assert_eq!(
             s.downcast.distribution,
