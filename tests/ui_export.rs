@@ -214,8 +214,10 @@ fn reset_to_defaults_from_the_export_menu() {
     h.get_by_label("Reset to defaults").click();
     h.run_steps(2);
     let ctx = h.ctx.clone();
-    let mut expected = AppState::default();
-    expected.export = h.state().exporter.settings.clone();
+    let expected = AppState {
+        export: h.state().exporter.settings.clone(),
+        ..AppState::default()
+    };
     assert_eq!(h.state().state(&ctx), expected);
     std::fs::remove_dir_all(&dir).unwrap();
 }
