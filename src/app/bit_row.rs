@@ -13,7 +13,9 @@ pub fn bit_row(ui: &mut egui::Ui, format: &Format, bits: u64) -> Option<u32> {
     let n = format.bits();
     let gaps = field_breaks(format, n);
     let gap = 6.0;
-    let avail = ui.available_width() - gap * gaps.len() as f32;
+    // Inside a horizontal scroll area the available width is unbounded: fit the visible part.
+    let visible = (ui.clip_rect().right() - ui.cursor().left() - 16.0).max(0.0);
+    let avail = ui.available_width().min(visible) - gap * gaps.len() as f32;
     let look = Look::of(ui.ctx());
     let cell = (avail / n as f32).clamp(10.0, look.max_cell());
     let height = (cell * 1.35).max(24.0);
@@ -103,7 +105,8 @@ fn field_header(
         text,
         FontId::proportional(if look.presentation { 16.0 } else { 12.0 }),
         if ui.visuals().dark_mode {
-            look.field_colour(field).gamma_multiply(1.6)
+            look.field_colour(field)
+                .lerp_to_gamma(egui::Color32::WHITE, 0.4)
         } else {
             look.field_colour(field)
         },

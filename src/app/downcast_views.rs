@@ -31,17 +31,26 @@ pub fn summary_ui(ui: &mut egui::Ui, r: &LabReport) {
         .strong(),
     );
     let (stats, errors) = (stats_table(r), error_table(r));
-    ui.horizontal_top(|ui| {
-        ui.vertical(|ui| {
-            table_grid(ui, &stats, |_, _| None);
-            csv_button(ui, "the statistics", || stats.clone());
+    let stats_ui = |ui: &mut egui::Ui| {
+        table_grid(ui, &stats, |_, _| None);
+        csv_button(ui, "the statistics", || stats.clone());
+    };
+    let errors_ui = |ui: &mut egui::Ui| {
+        table_grid(ui, &errors, |_, _| None);
+        csv_button(ui, "the error statistics", || errors.clone());
+    };
+    // Side by side when there is room (about 960 points), else one under the other.
+    if ui.available_width() > 960.0 {
+        ui.horizontal_top(|ui| {
+            ui.vertical(stats_ui);
+            ui.add_space(24.0);
+            ui.vertical(errors_ui);
         });
-        ui.add_space(24.0);
-        ui.vertical(|ui| {
-            table_grid(ui, &errors, |_, _| None);
-            csv_button(ui, "the error statistics", || errors.clone());
-        });
-    });
+    } else {
+        stats_ui(ui);
+        ui.add_space(6.0);
+        errors_ui(ui);
+    }
 }
 
 /// Statistics of the original and stored values.

@@ -395,7 +395,13 @@ fn theme_buttons(ui: &mut egui::Ui) {
 /// lesson panel or a projector's zoom narrows the window).
 pub(crate) fn scrolled_central(ui: &mut egui::Ui, add: impl FnOnce(&mut egui::Ui)) {
     egui::CentralPanel::default().show(ui, |ui| {
-        egui::ScrollArea::both().auto_shrink(false).show(ui, add);
+        // Lay out for the visible width (columns, plots, bit cells fit it); only what cannot
+        // shrink further makes the area scroll sideways.
+        let width = ui.available_width();
+        egui::ScrollArea::both().auto_shrink(false).show(ui, |ui| {
+            ui.set_max_width(width - ui.spacing().scroll.bar_width - 4.0);
+            add(ui);
+        });
     });
 }
 

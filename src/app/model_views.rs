@@ -216,6 +216,33 @@ fn sqnr_of(r: &SensitivityRow, scheme: &TensorScheme) -> f64 {
         .map_or(f64::NAN, |e| e.sqnr_db)
 }
 
+/// What a sensitivity column means, and that clicking sorts by it.
+fn column_tip(column: &str) -> String {
+    let granularity = if column.contains("channel") {
+        "per channel"
+    } else if column.contains("group") {
+        "per group"
+    } else {
+        "per tensor"
+    };
+    let meaning = match column {
+        "tensor" | "params" => crate::glossary::definition(column)
+            .unwrap_or_default()
+            .to_string(),
+        _ if column.starts_with("int")
+            || column.starts_with("uint")
+            || column.starts_with("fp8") =>
+        {
+            format!(
+                "SQNR in dB after quantizing with {column}. {}",
+                crate::glossary::definition(granularity).unwrap_or_default()
+            )
+        }
+        _ => format!("SQNR in dB after a plain cast to {column} (no scale)"),
+    };
+    format!("{meaning}\nClick to sort by this column")
+}
+
 /// The sensitivity table: SQNR per tensor and scheme, sortable; worst cells in red.
 pub fn sensitivity_ui(
     ui: &mut egui::Ui,
@@ -275,7 +302,7 @@ pub fn sensitivity_ui(
                             egui::Button::new(RichText::new(format!("{text}{arrow}")).strong())
                                 .frame(false),
                         )
-                        .on_hover_text("Sort by this column")
+                        .on_hover_text(column_tip(&text))
                         .clicked()
                     {
                         if sort.column == column {
