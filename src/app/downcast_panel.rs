@@ -369,12 +369,22 @@ impl DowncastPanel {
         ui.add_space(8.0);
         views::plots_ui(ui, &report);
         ui.add_space(8.0);
-        ui.columns(2, |cols| {
-            views::first_values_ui(&mut cols[0], &report);
-            views::dot_card_ui(&mut cols[1], &report);
-            cols[1].add_space(8.0);
-            views::memory_card_ui(&mut cols[1], &report);
-        });
+        // The cards' grids need about 1100 points side by side; narrower (lesson panel open,
+        // presentation zoom) they stack instead of overlapping.
+        if ui.available_width() > 1100.0 {
+            ui.columns(2, |cols| {
+                views::first_values_ui(&mut cols[0], &report);
+                views::dot_card_ui(&mut cols[1], &report);
+                cols[1].add_space(8.0);
+                views::memory_card_ui(&mut cols[1], &report);
+            });
+        } else {
+            views::first_values_ui(ui, &report);
+            ui.add_space(8.0);
+            views::dot_card_ui(ui, &report);
+            ui.add_space(8.0);
+            views::memory_card_ui(ui, &report);
+        }
     }
 }
 

@@ -39,8 +39,8 @@ pub fn summary_ui(ui: &mut egui::Ui, r: &LabReport) {
         table_grid(ui, &errors, |_, _| None);
         csv_button(ui, "the error statistics", || errors.clone());
     };
-    // Side by side when there is room (about 960 points), else one under the other.
-    if ui.available_width() > 960.0 {
+    // Side by side when there is room (about 800 points), else one under the other.
+    if ui.available_width() > 800.0 {
         ui.horizontal_top(|ui| {
             ui.vertical(stats_ui);
             ui.add_space(24.0);

@@ -29,7 +29,8 @@ pub fn table_grid(
             ui.end_row();
             for (i, row) in table.rows.iter().enumerate() {
                 for (j, cell) in row.iter().enumerate() {
-                    let r = if j == 0 {
+                    // Names in the first column read as text; numbers everywhere line up.
+                    let r = if j == 0 && cell.parse::<f64>().is_err() {
                         ui.label(cell)
                     } else {
                         ui.monospace(cell)
