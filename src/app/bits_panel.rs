@@ -6,6 +6,7 @@
 use super::bit_row::bit_row;
 use super::state::BitsState;
 use super::{compare_table, limits_table, sweep_plot};
+use crate::export::Table;
 use crate::formats::decimal::shortest_repr;
 use crate::formats::parse::{Typed, parse_typed};
 use crate::formats::{Analysis, Format, Kind, Rounder, RoundingMode, decode, encode};
@@ -60,6 +61,10 @@ pub struct BitsPanel {
     bits: u64,
     message: Option<String>,
     sweep: sweep_plot::SweepView,
+    /// finfo and iinfo tables (they never change).
+    limits: (Table, Table),
+    /// The compare table and the (input bits, mode, seed) it was made for.
+    compare: Option<((u64, RoundingMode, u64), Table)>,
 }
 
 impl Default for BitsPanel {
@@ -80,7 +85,13 @@ impl Default for BitsPanel {
             bits: 0,
             message: None,
             sweep: sweep_plot::SweepView::default(),
+            limits: (Table::default(), Table::default()),
+            compare: None,
         };
+        panel.limits = (
+            limits_table::finfo_table(&panel.formats),
+            limits_table::iinfo_table(&panel.formats),
+        );
         panel.apply(Change::Text);
         panel.sweep.centre_on(&panel.analysis());
         panel
@@ -265,13 +276,22 @@ impl BitsPanel {
             egui::CollapsingHeader::new("Compare formats")
                 .default_open(true)
                 .show(&mut cols[1], |ui| {
-                    compare_table::ui(ui, &self.formats, a.input, self.mode, self.seed);
+                    let key = (a.input.to_bits(), self.mode, self.seed);
+                    if self.compare.as_ref().is_none_or(|(k, _)| *k != key) {
+                        let t = compare_table::table(&self.formats, a.input, self.mode, self.seed);
+                        self.compare = Some((key, t));
+                    }
+                    if let Some((_, t)) = &self.compare {
+                        compare_table::ui(ui, t, &self.formats, a.input, self.mode, self.seed);
+                    }
                 });
         });
         ui.add_space(8.0);
         egui::CollapsingHeader::new("Limits (finfo / iinfo)")
             .default_open(true)
-            .show(ui, |ui| limits_table::ui(ui, &self.formats));
+            .show(ui, |ui| {
+                limits_table::ui(ui, &self.limits.0, &self.limits.1)
+            });
         for change in changes {
             self.apply(change);
         }
@@ -477,7 +497,7 @@ fn fields_text(a: &Analysis) -> String {
 }
 
 /// One line on what a rounding mode does.
-fn rounding_text(m: RoundingMode) -> &'static str {
+pub(crate) fn rounding_text(m: RoundingMode) -> &'static str {
     match m {
         RoundingMode::NearestEven => {
             "nearest-even: the closer neighbour; on a tie, the one whose last bit is 0 (IEEE default, what PyTorch does)"

@@ -28,9 +28,16 @@ pub fn table(formats: &[Format], input: f64, mode: RoundingMode, seed: u64) -> T
     t
 }
 
-/// Draw the table; hovering a stored value shows it exactly.
-pub fn ui(ui: &mut egui::Ui, formats: &[Format], input: f64, mode: RoundingMode, seed: u64) {
-    let t = table(formats, input, mode, seed);
+/// Draw `t` (made by [`table`] from the same arguments); hovering a stored value shows it
+/// exactly.
+pub fn ui(
+    ui: &mut egui::Ui,
+    t: &Table,
+    formats: &[Format],
+    input: f64,
+    mode: RoundingMode,
+    seed: u64,
+) {
     table_title(
         ui,
         &format!(
@@ -41,7 +48,7 @@ pub fn ui(ui: &mut egui::Ui, formats: &[Format], input: f64, mode: RoundingMode,
         None,
         || t.clone(),
     );
-    table_grid(ui, &t, |row, col| {
+    table_grid(ui, t, |row, col| {
         (col == 2).then(|| {
             let a = Analysis::of_value(formats[row], input, &mut Rounder::new(mode, seed));
             format!("exactly {}", a.exact())

@@ -280,9 +280,12 @@ impl DowncastPanel {
                     .selected_text(self.rounding.name())
                     .show_ui(ui, |ui| {
                         for m in RoundingMode::ALL {
-                            ui.selectable_value(&mut self.rounding, m, m.name());
+                            ui.selectable_value(&mut self.rounding, m, m.name())
+                                .on_hover_text(super::bits_panel::rounding_text(m));
                         }
-                    });
+                    })
+                    .response
+                    .on_hover_text(super::bits_panel::rounding_text(self.rounding));
                 changed |= before != self.rounding;
             }
             Action::Quantize => changed |= self.quant_controls(ui),

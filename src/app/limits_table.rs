@@ -64,16 +64,15 @@ pub fn iinfo_table(formats: &[Format]) -> Table {
 }
 
 /// Draw the float table and, beside it, the integer table.
-pub fn ui(ui: &mut egui::Ui, formats: &[Format]) {
-    let (finfo, iinfo) = (finfo_table(formats), iinfo_table(formats));
+pub fn ui(ui: &mut egui::Ui, finfo: &Table, iinfo: &Table) {
     ui.horizontal_top(|ui| {
         ui.vertical(|ui| {
-            table_grid(ui, &finfo, |_, _| None);
+            table_grid(ui, finfo, |_, _| None);
             csv_button(ui, "the finfo table", || finfo.clone());
         });
         ui.add_space(32.0);
         ui.vertical(|ui| {
-            table_grid(ui, &iinfo, |_, _| None);
+            table_grid(ui, iinfo, |_, _| None);
             csv_button(ui, "the iinfo table", || iinfo.clone());
         });
     });
