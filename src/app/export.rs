@@ -53,23 +53,23 @@ struct Request {
 #[derive(Clone, Default)]
 struct Outbox(Arc<Mutex<Vec<Request>>>);
 
-fn post(ctx: &Context, request: Request) {
-    let outbox = ctx.data_mut(|d| {
+/// The outbox kept in `ctx`'s memory (made on first use).
+fn outbox(ctx: &Context) -> Outbox {
+    ctx.data_mut(|d| {
         d.get_temp_mut_or_default::<Outbox>(Id::unique("quantscope_outbox"))
             .clone()
-    });
-    if let Ok(mut queue) = outbox.0.lock() {
+    })
+}
+
+fn post(ctx: &Context, request: Request) {
+    if let Ok(mut queue) = outbox(ctx).0.lock() {
         queue.push(request);
     }
     ctx.request_repaint();
 }
 
 fn take(ctx: &Context) -> Vec<Request> {
-    let outbox = ctx.data_mut(|d| {
-        d.get_temp_mut_or_default::<Outbox>(Id::unique("quantscope_outbox"))
-            .clone()
-    });
-    outbox
+    outbox(ctx)
         .0
         .lock()
         .map(|mut q| std::mem::take(&mut *q))

@@ -36,16 +36,15 @@ pub fn table_grid(
                         ui.monospace(cell)
                     };
                     if r.hovered() {
-                        let glossary = || (j == 0).then(|| crate::glossary::definition(cell));
-                        match hover(i, j) {
-                            Some(tip) => {
-                                r.on_hover_text(tip);
-                            }
-                            None => {
-                                if let Some(Some(d)) = glossary() {
-                                    r.on_hover_text(d);
-                                }
-                            }
+                        // The caller's tip, else the glossary's for a row name.
+                        let glossary = || {
+                            (j == 0)
+                                .then(|| crate::glossary::definition(cell))
+                                .flatten()
+                                .map(String::from)
+                        };
+                        if let Some(tip) = hover(i, j).or_else(glossary) {
+                            r.on_hover_text(tip);
                         }
                     }
                 }
@@ -122,8 +121,9 @@ pub fn titled_plot(
             .on_hover_text(format!("Save this plot as a PNG image: {title}"))
             .clicked();
     });
-    let response = show(ui);
-    response.context_menu(|ui| {
+    // The scope's rect holds the axes and their labels too, not only the plot's frame.
+    let drawn = ui.scope(show);
+    drawn.inner.context_menu(|ui| {
         if ui.button("Save plot as PNG…").clicked() {
             save = true;
         }
@@ -132,7 +132,7 @@ pub fn titled_plot(
         export::save_region(
             ui.ctx(),
             &format!("{}.png", file_stem(&title)),
-            response.rect,
+            drawn.response.rect,
         );
     }
 }
