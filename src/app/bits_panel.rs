@@ -4,6 +4,7 @@
 //! after drawing, so every view of the value is computed from the same state.
 
 use super::bit_row::bit_row;
+use super::rounding_picker;
 use super::state::BitsState;
 use super::{compare_table, limits_table, sweep_plot};
 use crate::export::Table;
@@ -330,18 +331,7 @@ impl BitsPanel {
                 changes.push(Change::Format);
             }
             ui.add_space(12.0);
-            let before = self.mode;
-            egui::ComboBox::from_label("Rounding")
-                .selected_text(self.mode.name())
-                .show_ui(ui, |ui| {
-                    for m in RoundingMode::ALL {
-                        ui.selectable_value(&mut self.mode, m, m.name())
-                            .on_hover_text(rounding_text(m));
-                    }
-                })
-                .response
-                .on_hover_text(rounding_text(self.mode));
-            if self.mode != before {
+            if rounding_picker::combo(ui, &mut self.mode) {
                 changes.push(Change::Rounding);
             }
             if self.mode == RoundingMode::Stochastic {
@@ -493,24 +483,6 @@ fn fields_text(a: &Analysis) -> String {
         }
         Kind::Int(i) if i.signed => format!("sign {} · value bits {}", a.sign, a.mantissa),
         Kind::Int(_) => format!("value bits {}", a.mantissa),
-    }
-}
-
-/// One line on what a rounding mode does.
-pub(crate) fn rounding_text(m: RoundingMode) -> &'static str {
-    match m {
-        RoundingMode::NearestEven => {
-            "nearest-even: the closer neighbour; on a tie, the one whose last bit is 0 (IEEE default, what PyTorch does)"
-        }
-        RoundingMode::NearestAway => {
-            "nearest-away: the closer neighbour; on a tie, the one farther from zero"
-        }
-        RoundingMode::TowardZero => "toward-zero: drop the extra bits (truncate)",
-        RoundingMode::Up => "up: the neighbour toward +infinity (ceiling)",
-        RoundingMode::Down => "down: the neighbour toward −infinity (floor)",
-        RoundingMode::Stochastic => {
-            "stochastic: up with probability equal to the distance from the lower neighbour, so the error averages to zero (seeded)"
-        }
     }
 }
 

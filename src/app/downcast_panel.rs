@@ -275,18 +275,7 @@ impl DowncastPanel {
                         }
                     });
                 changed |= before != self.format;
-                let before = self.rounding;
-                egui::ComboBox::from_label("Rounding")
-                    .selected_text(self.rounding.name())
-                    .show_ui(ui, |ui| {
-                        for m in RoundingMode::ALL {
-                            ui.selectable_value(&mut self.rounding, m, m.name())
-                                .on_hover_text(super::bits_panel::rounding_text(m));
-                        }
-                    })
-                    .response
-                    .on_hover_text(super::bits_panel::rounding_text(self.rounding));
-                changed |= before != self.rounding;
+                changed |= super::rounding_picker::combo(ui, &mut self.rounding);
             }
             Action::Quantize => changed |= self.quant_controls(ui),
         }

@@ -258,10 +258,7 @@ impl InferView {
             .spacing([12.0, 4.0])
             .show(ui, |ui| {
                 for h in header {
-                    let r = ui.strong(h);
-                    if let Some(d) = crate::glossary::definition(h) {
-                        r.on_hover_text(d);
-                    }
+                    super::table_view::header_cell(ui, h);
                 }
                 ui.end_row();
                 for (p, d) in r.predictions.iter().zip(&r.differences) {

@@ -17,6 +17,7 @@ mod model_tree;
 mod model_views;
 mod palette;
 mod plots;
+mod rounding_picker;
 pub mod state;
 mod sweep_plot;
 mod table_view;

@@ -63,10 +63,7 @@ pub fn summary_ui(ui: &mut egui::Ui, files: &ModelFiles) {
         .spacing([18.0, 3.0])
         .show(ui, |ui| {
             for h in ["precision", "MB", "vs FP32"] {
-                let r = ui.strong(h);
-                if let Some(d) = crate::glossary::definition(h) {
-                    r.on_hover_text(d);
-                }
+                super::table_view::header_cell(ui, h);
             }
             ui.end_row();
             for r in &rows {

@@ -19,12 +19,7 @@ pub fn table_grid(
         .spacing([14.0, 4.0])
         .show(ui, |ui| {
             for h in &table.header {
-                let r = ui.strong(h);
-                let r = match crate::glossary::definition(h) {
-                    Some(d) => r.on_hover_text(d),
-                    None => r,
-                };
-                r.context_menu(|ui| csv_menu(ui, table));
+                header_cell(ui, h).context_menu(|ui| csv_menu(ui, table));
             }
             ui.end_row();
             for (i, row) in table.rows.iter().enumerate() {
@@ -51,6 +46,15 @@ pub fn table_grid(
                 ui.end_row();
             }
         });
+}
+
+/// A column header in bold; hovering shows the glossary's definition of it, if any.
+pub fn header_cell(ui: &mut egui::Ui, text: &str) -> egui::Response {
+    let r = ui.strong(text);
+    match crate::glossary::definition(text) {
+        Some(d) => r.on_hover_text(d),
+        None => r,
+    }
 }
 
 /// Right-click menu of a table: copy or save it as CSV.
