@@ -3,11 +3,13 @@
 //! The core ([`formats`]) is GUI-free; [`cli`] and [`app`] are thin layers over it.
 
 pub mod app;
+pub mod browse;
 pub mod cli;
 pub mod export;
 pub mod formats;
 pub mod glossary;
 pub mod infer;
+pub mod launch;
 pub mod lesson;
 pub mod model;
 pub mod quant;

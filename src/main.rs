@@ -1,11 +1,15 @@
-//! `quantscope`: no arguments opens the GUI; a subcommand runs the CLI and exits.
+//! `quantscope`: no arguments (or paths) opens the GUI; a subcommand runs the CLI and exits.
 
 fn main() {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    if args.len() > 1 {
+    let Some(paths) = quantscope::cli::gui_paths(&args) else {
         std::process::exit(quantscope::cli::main_with_args(args));
+    };
+    let launch = quantscope::launch::from_paths(&paths);
+    for problem in &launch.problems {
+        eprintln!("quantscope: {problem}");
     }
-    if let Err(e) = quantscope::app::run() {
+    if let Err(e) = quantscope::app::run(launch) {
         eprintln!("quantscope: could not open the window: {e}");
         std::process::exit(1);
     }

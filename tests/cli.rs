@@ -254,3 +254,69 @@ fn help_is_not_an_error() {
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("cast"));
 }
+
+#[test]
+fn help_says_that_no_subcommand_opens_the_window() {
+    let help = stdout(&["--help"]);
+    assert!(
+        help.contains("With no subcommand, quantscope opens its window"),
+        "{help}"
+    );
+    assert!(help.contains("quantscope open PATH [IMAGE]"), "{help}");
+    // `open` is listed among the subcommands.
+    assert!(
+        help.lines().any(|l| l.trim_start().starts_with("open ")),
+        "{help}"
+    );
+    let open_help = stdout(&["open", "--help"]);
+    assert!(
+        open_help.contains("Open the window on a checkpoint"),
+        "{open_help}"
+    );
+}
+
+#[test]
+fn which_arguments_open_the_window() {
+    use quantscope::cli::gui_paths;
+    let args = |words: &[&str]| -> Vec<std::ffi::OsString> {
+        std::iter::once("quantscope")
+            .chain(words.iter().copied())
+            .map(Into::into)
+            .collect()
+    };
+    let paths = |words: &[&str]| Some(words.iter().map(std::path::PathBuf::from).collect());
+    // Nothing: the window as it was left.
+    assert_eq!(gui_paths(&args(&[])), Some(vec![]));
+    // `open` and bare paths, in any order; a missing file still opens the window (which
+    // then says what is wrong).
+    assert_eq!(
+        gui_paths(&args(&["open", "m.safetensors", "cat.png"])),
+        paths(&["m.safetensors", "cat.png"])
+    );
+    assert_eq!(
+        gui_paths(&args(&["cat.png", "models/vit"])),
+        paths(&["cat.png", "models/vit"])
+    );
+    assert_eq!(gui_paths(&args(&["open"])), Some(vec![]));
+    // Subcommands, flags and unknown words stay with the CLI.
+    for words in [
+        &["formats"][..],
+        &["cast", "--to", "bf16", "1/3"],
+        &["--help"],
+        &["--version"],
+        &["open", "--help"],
+        &["help"],
+        &["fomats"],
+    ] {
+        assert_eq!(gui_paths(&args(words)), None, "{words:?}");
+    }
+}
+
+#[test]
+fn a_typo_is_a_cli_error_not_a_window() {
+    let out = quantscope(&["fomats"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("unrecognized subcommand 'fomats'"), "{err}");
+}

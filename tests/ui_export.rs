@@ -43,7 +43,7 @@ fn finish_export(h: &mut Harness<'_, QuantscopeApp>) {
 
 fn saved(h: &Harness<'_, QuantscopeApp>) -> PathBuf {
     match &h.state().exporter.status {
-        Some(Ok(p)) => p.clone(),
+        Some(Ok(s)) => s.path.clone(),
         other => panic!("no file saved: {other:?}"),
     }
 }

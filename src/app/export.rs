@@ -115,8 +115,18 @@ pub fn save_window(ctx: &Context, file_name: &str) {
     );
 }
 
-/// A written file, an error, or `Ok(None)` when the user cancelled the dialog.
-type Outcome = Result<Option<PathBuf>, String>;
+/// A written file (with a note when it went to the export folder because no save dialog
+/// could be shown), an error, or `Ok(None)` when the user cancelled the dialog.
+type Outcome = Result<Option<Saved>, String>;
+
+/// Where a file was saved.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Saved {
+    /// The file written.
+    pub path: PathBuf,
+    /// Why it went to the export folder instead of where the user would have chosen.
+    pub fallback: Option<String>,
+}
 
 /// A screenshot that arrived for a waiting region.
 struct Shot {
@@ -136,7 +146,7 @@ pub struct Exporter {
     done_rx: Receiver<Outcome>,
     in_flight: usize,
     /// The outcome of the last export, shown in the status bar until dismissed.
-    pub status: Option<Result<PathBuf, String>>,
+    pub status: Option<Result<Saved, String>>,
 }
 
 impl Default for Exporter {
@@ -212,11 +222,11 @@ impl Exporter {
             self.in_flight = self.in_flight.saturating_sub(1);
             match result {
                 Ok(None) => {}
-                Ok(Some(path)) => {
-                    if let Some(parent) = path.parent() {
+                Ok(Some(saved)) => {
+                    if let Some(parent) = saved.path.parent() {
                         self.settings.folder = parent.to_path_buf();
                     }
-                    self.status = Some(Ok(path));
+                    self.status = Some(Ok(saved));
                 }
                 Err(e) => self.status = Some(Err(e)),
             }
@@ -232,17 +242,18 @@ impl Exporter {
     ) {
         let settings = self.settings.clone();
         let tx = self.done_tx.clone();
+        let dialogs = super::dialogs::get(ctx);
         let ctx = ctx.clone();
         self.in_flight += 1;
         std::thread::spawn(move || {
-            let result = target(&settings, &file_name).and_then(|path| {
-                let Some(path) = path else {
+            let result = target(&dialogs, &settings, &file_name).and_then(|saved| {
+                let Some(saved) = saved else {
                     return Ok(None);
                 };
                 let bytes = make()?;
-                std::fs::write(&path, bytes)
-                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-                Ok(Some(path))
+                std::fs::write(&saved.path, bytes)
+                    .map_err(|e| format!("cannot write {}: {e}", saved.path.display()))?;
+                Ok(Some(saved))
             });
             let _ = tx.send(result);
             ctx.request_repaint();
@@ -255,7 +266,15 @@ impl Exporter {
             return;
         };
         let text = match status {
-            Ok(path) => egui::RichText::new(format!("Saved {}", path.display())),
+            Ok(Saved {
+                path,
+                fallback: Some(why),
+            }) => egui::RichText::new(format!(
+                "⚠ Saved {} into the export folder: {why}",
+                path.display()
+            ))
+            .color(ui.visuals().warn_fg_color),
+            Ok(Saved { path, .. }) => egui::RichText::new(format!("Saved {}", path.display())),
             Err(e) => egui::RichText::new(format!("⚠ {e}")).color(ui.visuals().error_fg_color),
         };
         let mut dismiss = false;
@@ -271,17 +290,30 @@ impl Exporter {
     }
 }
 
-/// The path to write: from the dialog (None = cancelled) or a fresh name in the folder.
-fn target(settings: &ExportSettings, file_name: &str) -> Result<Option<PathBuf>, String> {
+/// The path to write: from the dialog (None = cancelled) or a fresh name in the folder —
+/// also when the dialog cannot be shown, with the reason.
+fn target(
+    dialogs: &super::dialogs::Dialogs,
+    settings: &ExportSettings,
+    file_name: &str,
+) -> Result<Option<Saved>, String> {
+    use super::dialogs::{Answer, Ask};
+    let mut fallback = None;
     if settings.ask {
-        return Ok(rfd::FileDialog::new()
-            .set_directory(&settings.folder)
-            .set_file_name(file_name)
-            .save_file());
+        let ask = Ask::Save {
+            file_name: file_name.to_string(),
+            folder: settings.folder.clone(),
+        };
+        match dialogs.ask(&ask) {
+            Answer::Chosen(path) => return Ok(Some(Saved { path, fallback })),
+            Answer::Cancelled => return Ok(None),
+            Answer::Unavailable(why) => fallback = Some(why),
+        }
     }
     std::fs::create_dir_all(&settings.folder)
         .map_err(|e| format!("cannot create {}: {e}", settings.folder.display()))?;
-    Ok(Some(unused_path(&settings.folder, file_name)))
+    let path = unused_path(&settings.folder, file_name);
+    Ok(Some(Saved { path, fallback }))
 }
 
 fn encode(shot: &Shot) -> Result<Vec<u8>, String> {

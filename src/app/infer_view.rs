@@ -2,7 +2,9 @@
 //! model in every precision in the background, and compare them with FP32 down to each layer.
 
 use super::canvas::Canvas;
+use super::file_chooser::FileChooser;
 use super::job::Job;
+use crate::browse::Wanted;
 use crate::export::Table;
 use crate::infer::Precision;
 use crate::infer::preprocess::load_image;
@@ -39,7 +41,9 @@ pub struct InferView {
     message: Option<String>,
     job: Job<RunOutcome>,
     result: Option<RunResult>,
-    dialog: Job<Option<PathBuf>>,
+    chooser: FileChooser,
+    /// Images opened this session, newest first.
+    recent: Vec<PathBuf>,
     dirty: bool,
 }
 
@@ -52,7 +56,8 @@ impl Default for InferView {
             message: None,
             job: Job::default(),
             result: None,
-            dialog: Job::default(),
+            chooser: FileChooser::default(),
+            recent: Vec::new(),
             dirty: true,
         }
     }
@@ -97,8 +102,31 @@ impl InferView {
 
     /// Use an image file as the input.
     pub fn set_image(&mut self, path: PathBuf) {
+        self.recent.retain(|p| p != &path);
+        self.recent.insert(0, path.clone());
+        self.recent.truncate(8);
         self.source = Source::File(path);
         self.dirty = true;
+    }
+
+    /// The image file used as input, if that is the input.
+    pub fn image(&self) -> Option<&Path> {
+        match &self.source {
+            Source::File(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// Poll the image dialog and draw its picker (call before any panel is laid out).
+    pub fn dialogs(&mut self, ctx: &egui::Context) {
+        if let Some(p) = self.chooser.ui(ctx) {
+            self.set_image(p);
+        }
+    }
+
+    /// Whether the image dialog or picker is open.
+    pub fn choosing(&self) -> bool {
+        self.chooser.busy()
     }
 
     /// The bundled sample used as input, if that is the input.
@@ -143,9 +171,6 @@ impl InferView {
 
     /// Draw the view for `model` (None: the open checkpoint is not a classifier, `why`).
     pub fn ui(&mut self, ui: &mut egui::Ui, model: Result<Arc<Classifier>, String>) {
-        if let Some(Some(p)) = self.dialog.poll() {
-            self.set_image(p);
-        }
         if let Some(outcome) = self.job.poll() {
             match outcome {
                 Ok(r) => {
@@ -158,6 +183,8 @@ impl InferView {
         let model = match model {
             Ok(m) => m,
             Err(why) => {
+                // Nothing to run until a classifier opens (which asks for a run again).
+                self.dirty = false;
                 ui.colored_label(
                     ui.visuals().error_fg_color,
                     format!("Cannot run this checkpoint: {why}"),
@@ -184,7 +211,7 @@ impl InferView {
                 Err(e) => self.message = Some(e),
             }
         }
-        if self.busy() || self.dialog.status().is_some() {
+        if self.busy() {
             ui.ctx()
                 .request_repaint_after(std::time::Duration::from_millis(50));
         }
@@ -206,13 +233,19 @@ impl InferView {
             }
         });
         ui.horizontal(|ui| {
+            let start = self.recent.first().cloned();
             if ui.button("Open image…").clicked() {
-                self.dialog.start(ui.ctx(), |_| {
-                    rfd::FileDialog::new()
-                        .add_filter("image", &["png", "jpg", "jpeg", "webp"])
-                        .pick_file()
-                });
+                self.chooser
+                    .open(ui.ctx(), Wanted::Image, start.clone(), &self.recent);
             }
+            if ui
+                .button("Type a path…")
+                .on_hover_text("quantscope's own file picker, with Tab completion")
+                .clicked()
+            {
+                self.chooser.browse(Wanted::Image, start, &self.recent);
+            }
+            self.chooser.status_ui(ui);
             if ui.button("Clear drawing").clicked() {
                 self.canvas.clear();
             }

@@ -4,9 +4,12 @@ mod bit_row;
 pub mod bits_panel;
 mod canvas;
 mod compare_table;
+pub mod dialogs;
 pub mod downcast_panel;
 mod downcast_views;
 pub mod export;
+mod file_chooser;
+pub mod file_picker;
 mod fonts;
 pub mod infer_view;
 mod job;
@@ -68,8 +71,10 @@ pub struct QuantscopeApp {
     pub presentation: bool,
     /// Saves tables, plots and the state.
     pub exporter: export::Exporter,
-    /// The "Load state…" dialog and file read, off the UI thread.
-    loading: job::Job<Option<Result<state::AppState, String>>>,
+    /// The "Load state…" dialog.
+    state_chooser: file_chooser::FileChooser,
+    /// Reading a chosen state file, off the UI thread.
+    loading: job::Job<Result<state::AppState, String>>,
     /// The context of the last frame, for `save` (which eframe calls without one).
     last_ctx: Option<egui::Context>,
 }
@@ -84,6 +89,7 @@ impl Default for QuantscopeApp {
             lesson: lesson_panel::LessonPanel::default(),
             presentation: false,
             exporter: export::Exporter::default(),
+            state_chooser: file_chooser::FileChooser::default(),
             loading: job::Job::default(),
             last_ctx: None,
         }
@@ -213,6 +219,7 @@ impl QuantscopeApp {
                         .on_hover_text("The guided lesson, step by step (Page Up / Page Down)");
                     ui.separator();
                     self.export_menu(ui);
+                    self.state_chooser.status_ui(ui);
                 });
             });
         });
@@ -290,12 +297,9 @@ impl QuantscopeApp {
                 ui.close();
             }
             if ui.button("Load state…").clicked() {
-                self.loading.start(&ctx, |_| {
-                    rfd::FileDialog::new()
-                        .add_filter("quantscope state", &["json"])
-                        .pick_file()
-                        .map(|p| read_state(&p))
-                });
+                let folder = Some(self.exporter.settings.folder.clone());
+                self.state_chooser
+                    .open(&ctx, crate::browse::Wanted::State, folder, &[]);
                 ui.close();
             }
             if ui
@@ -326,10 +330,13 @@ impl QuantscopeApp {
     }
 
     fn poll_loading(&mut self, ctx: &egui::Context) {
+        if let Some(path) = self.state_chooser.ui(ctx) {
+            self.loading.start(ctx, move |_| read_state(&path));
+        }
         match self.loading.poll() {
-            Some(Some(Ok(s))) => self.restore(ctx, &s),
-            Some(Some(Err(e))) => self.exporter.status = Some(Err(e)),
-            _ => {}
+            Some(Ok(s)) => self.restore(ctx, &s),
+            Some(Err(e)) => self.exporter.status = Some(Err(e)),
+            None => {}
         }
         if self.loading.status().is_some() {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
@@ -449,8 +456,19 @@ impl eframe::App for QuantscopeApp {
     }
 }
 
-/// Open the window and run until it is closed.
-pub fn run() -> eframe::Result {
+impl QuantscopeApp {
+    /// Open on what the command line named: the Model panel with that checkpoint and/or
+    /// image, and its problems shown there.
+    pub fn launch(&mut self, launch: &crate::launch::Launch) {
+        if launch != &crate::launch::Launch::default() {
+            self.tab = Tab::Model;
+        }
+        self.model.launch(launch);
+    }
+}
+
+/// Open the window on `launch` (nothing: as it was left) and run until it is closed.
+pub fn run(launch: crate::launch::Launch) -> eframe::Result {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title(TITLE)
@@ -461,6 +479,10 @@ pub fn run() -> eframe::Result {
     eframe::run_native(
         TITLE,
         options,
-        Box::new(|cc| Ok(Box::new(QuantscopeApp::new(cc)))),
+        Box::new(move |cc| {
+            let mut app = QuantscopeApp::new(cc);
+            app.launch(&launch);
+            Ok(Box::new(app))
+        }),
     )
 }

@@ -2,10 +2,12 @@
 //! browse its tensors, see memory per precision, one tensor's statistics and histogram under a
 //! scheme, and the sensitivity table — all heavy work in the background.
 
+use super::file_chooser::FileChooser;
 use super::infer_view::{InferView, is_image};
 use super::job::Job;
 use super::state::ModelState;
 use super::{model_tree, model_views};
+use crate::browse::Wanted;
 use crate::infer::run::{Classifier, bundled_checkpoint};
 use crate::model::ModelFiles;
 use crate::model::analysis::{
@@ -43,8 +45,10 @@ pub struct ModelPanel {
     classifier: Option<Result<Arc<Classifier>, String>>,
     files: Option<Arc<ModelFiles>>,
     opening: Job<(PathBuf, Result<ModelFiles, String>)>,
-    dialog: Job<Option<PathBuf>>,
+    chooser: FileChooser,
     message: Option<String>,
+    /// What was wrong with the paths on the command line, until dismissed.
+    launch_problems: Vec<String>,
     /// Recently opened paths, newest first (persisted by the app).
     pub recent: Vec<PathBuf>,
     filter: String,
@@ -69,8 +73,9 @@ impl Default for ModelPanel {
             classifier: None,
             files: None,
             opening: Job::default(),
-            dialog: Job::default(),
+            chooser: FileChooser::default(),
             message: None,
+            launch_problems: Vec::new(),
             recent: Vec::new(),
             filter: String::new(),
             selected: None,
@@ -95,6 +100,11 @@ impl ModelPanel {
     /// The error shown, if any.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
+    }
+
+    /// What was wrong with the paths given on the command line (shown until dismissed).
+    pub fn launch_problems(&self) -> &[String] {
+        &self.launch_problems
     }
 
     /// The selected tensor's report, when computed.
@@ -154,13 +164,47 @@ impl ModelPanel {
         });
     }
 
-    /// Ask for a checkpoint file with the system dialog (on a worker thread).
+    /// Ask for a checkpoint file with the system dialog (on a worker thread), or with
+    /// quantscope's own picker when the system has none.
     pub fn open_dialog(&mut self, ctx: &egui::Context) {
-        self.dialog.start(ctx, |_| {
-            rfd::FileDialog::new()
-                .add_filter("safetensors", &["safetensors", "json"])
-                .pick_file()
-        });
+        self.ask(ctx, Wanted::Checkpoint);
+    }
+
+    fn ask(&mut self, ctx: &egui::Context, wanted: Wanted) {
+        let start = self.start_folder();
+        self.chooser.open(ctx, wanted, start, &self.recent);
+    }
+
+    /// Open quantscope's own file picker (no system dialog).
+    pub fn browse(&mut self) {
+        let start = self.start_folder();
+        self.chooser.browse(Wanted::Checkpoint, start, &self.recent);
+    }
+
+    /// Where a dialog starts: beside the open checkpoint (its folder's parent for a model
+    /// folder, where the other models usually are).
+    fn start_folder(&self) -> Option<PathBuf> {
+        let path = &self.files.as_ref()?.path;
+        path.parent().map(Path::to_path_buf)
+    }
+
+    /// The file choosers (checkpoint, and the Run view's image), for tests and the app.
+    pub fn choosing(&self) -> bool {
+        self.chooser.busy() || self.infer.choosing()
+    }
+
+    /// Open the window on what the command line named: a checkpoint (instead of the
+    /// bundled or last one) and an image (then the Run view shows); the problems are shown.
+    pub fn launch(&mut self, launch: &crate::launch::Launch) {
+        if let Some(c) = &launch.checkpoint {
+            self.reopen = Some(c.clone());
+            self.started = false;
+        }
+        if let Some(i) = &launch.image {
+            self.view = View::Run;
+            self.infer.set_image(i.clone());
+        }
+        self.launch_problems = launch.problems.clone();
     }
 
     /// Select a tensor and compute its report.
@@ -222,9 +266,10 @@ impl ModelPanel {
                 Err(e) => self.message = Some(e),
             }
         }
-        if let Some(Some(path)) = self.dialog.poll() {
+        if let Some(path) = self.chooser.ui(ctx) {
             self.open(ctx, path);
         }
+        self.infer.dialogs(ctx);
         if let Some(result) = self.report_job.poll() {
             match result {
                 Ok(r) => self.report = Some(r),
@@ -292,7 +337,7 @@ impl ModelPanel {
                 }
             });
         super::scrolled_central(ui, |ui| self.main_ui(ui, &ctx));
-        if self.busy() || self.dialog.status().is_some() {
+        if self.busy() {
             ctx.request_repaint_after(std::time::Duration::from_millis(50));
         }
     }
@@ -318,23 +363,29 @@ impl ModelPanel {
                 )
                 .clicked()
             {
-                self.dialog
-                    .start(ui.ctx(), |_| rfd::FileDialog::new().pick_folder());
+                self.ask(ui.ctx(), Wanted::Folder);
+            }
+            if ui
+                .button("Type a path…")
+                .on_hover_text(
+                    "quantscope's own file picker: a path with Tab completion, the folder's files, recent files",
+                )
+                .clicked()
+            {
+                self.browse();
             }
             let mut chosen = None;
             ui.add_enabled_ui(!self.recent.is_empty(), |ui| {
-                egui::ComboBox::from_id_salt("recent_files")
-                    .selected_text("Recent")
-                    .show_ui(ui, |ui| {
-                        for p in &self.recent {
-                            if ui
-                                .selectable_label(false, p.display().to_string())
-                                .clicked()
-                            {
-                                chosen = Some(p.clone());
-                            }
+                ui.menu_button("Recent", |ui| {
+                    for p in &self.recent {
+                        if ui.button(p.display().to_string()).clicked() {
+                            chosen = Some(p.clone());
+                            ui.close();
                         }
-                    });
+                    }
+                })
+                .response
+                .on_hover_text("Checkpoints opened before");
             });
             if let Some(p) = chosen {
                 self.open(ui.ctx(), p);
@@ -347,6 +398,7 @@ impl ModelPanel {
             {
                 self.open(ui.ctx(), p);
             }
+            self.chooser.status_ui(ui);
             if let Some((_, t)) = self.opening.status()
                 && t.as_millis() > 100
             {
@@ -363,6 +415,22 @@ impl ModelPanel {
         });
         if let Some(m) = &self.message {
             ui.colored_label(ui.visuals().error_fg_color, format!("⚠ {m}"));
+        }
+        if !self.launch_problems.is_empty() {
+            let mut dismiss = false;
+            ui.horizontal_wrapped(|ui| {
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    format!(
+                        "⚠ From the command line: {}",
+                        self.launch_problems.join("; ")
+                    ),
+                );
+                dismiss = ui.small_button("Dismiss").clicked();
+            });
+            if dismiss {
+                self.launch_problems.clear();
+            }
         }
     }
 

@@ -13,6 +13,15 @@ mod infer;
 mod lab;
 use serde_json::{Value, json};
 
+/// How the window is opened, shown under `quantscope --help`.
+const GUI_HELP: &str = "\
+With no subcommand, quantscope opens its window.
+  quantscope                     the window, as it was left
+  quantscope PATH [PATH]         the window on a checkpoint (.safetensors file, model folder,
+                                 model.safetensors.index.json) and/or an image (PNG, JPEG, WebP),
+                                 in any order
+  quantscope open PATH [IMAGE]   the same, spelled out";
+
 /// Exit code for bad input (unknown format, unparsable value, bad flags).
 pub const EXIT_BAD_INPUT: i32 = 2;
 
@@ -21,7 +30,8 @@ pub const EXIT_BAD_INPUT: i32 = 2;
 #[command(
     name = "quantscope",
     version,
-    about = "See what number formats and quantization do."
+    about = "See what number formats and quantization do.",
+    after_help = GUI_HELP
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -30,6 +40,11 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Open the window on a checkpoint and/or an image (the same as `quantscope PATH…`).
+    Open {
+        /// A .safetensors file, a model folder or an index .json, and/or an image.
+        paths: Vec<std::path::PathBuf>,
+    },
     /// List every format with its bit layout.
     Formats {
         /// Print JSON instead of a table.
@@ -185,6 +200,9 @@ where
         }
     };
     match cli.command {
+        Command::Open { .. } => Err(CliError(
+            "`open` opens the window: run it as `quantscope open PATH [IMAGE]`".into(),
+        )),
         Command::Formats { json } => Ok(formats(json)),
         Command::Finfo { format, json } => finfo(&format, json),
         Command::Cast {
@@ -241,6 +259,33 @@ where
             csv,
         } => checkpoint::sensitivity(&path, &schemes, json, csv),
     }
+}
+
+/// The paths to open the window on when `args` (program name first) ask for the window:
+/// no arguments, `open PATH…`, or paths in place of a subcommand. `None`: a CLI command
+/// (or `--help`, `--version`, or a word that is neither a subcommand nor a path, which clap
+/// then reports).
+pub fn gui_paths(args: &[std::ffi::OsString]) -> Option<Vec<std::path::PathBuf>> {
+    use clap::CommandFactory as _;
+    let rest = args.get(1..).unwrap_or_default();
+    let Some(first) = rest.first() else {
+        return Some(Vec::new());
+    };
+    let paths = |words: &[std::ffi::OsString]| words.iter().map(std::path::PathBuf::from).collect();
+    let is_flag = |w: &std::ffi::OsString| w.to_str().is_some_and(|s| s.starts_with('-'));
+    if first == "open" {
+        return (!rest[1..].iter().any(is_flag)).then(|| paths(&rest[1..]));
+    }
+    if is_flag(first) {
+        return None;
+    }
+    let word = first.to_string_lossy();
+    let command = Cli::command();
+    let subcommand = word == "help" || command.get_subcommands().any(|c| c.get_name() == word);
+    // A word that exists, or is spelled like a path, is a path (a missing file then gets a
+    // message in the window); anything else is left to clap ("unrecognized subcommand").
+    let path_like = std::path::Path::new(first).exists() || word.contains(['/', '.', '\\']);
+    (!subcommand && path_like).then(|| paths(rest))
 }
 
 /// Run from `std::env::args_os()`: print the result, or one line on stderr; exit code.
