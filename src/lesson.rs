@@ -47,6 +47,9 @@ pub struct Show {
     pub model_view: Option<String>,
     /// Model panel, Run view: a bundled sample digit.
     pub sample: Option<usize>,
+    /// The section scrolled into view: `bits`, `compare`, `limits`, `plots`, `dot`,
+    /// `levels`, `predictions`, `layers`.
+    pub focus: Option<String>,
 }
 
 /// The lesson that ships with the app.

@@ -265,34 +265,50 @@ impl BitsPanel {
         }
         ui.add_space(6.0);
         let a = self.analysis();
-        if let Some(i) = bit_row(ui, &self.format, self.bits) {
+        if let Some(i) =
+            super::focus::section(ui, "bits", |ui| bit_row(ui, &self.format, self.bits))
+        {
             changes.push(Change::Flip(i));
         }
         ui.add_space(6.0);
-        ui.columns(2, |cols| {
-            facts_ui(&mut cols[0], &a, &mut changes);
-            cols[0].add_space(8.0);
-            self.sweep
-                .ui(&mut cols[0], &a, self.mode, self.seed, &mut changes);
-            egui::CollapsingHeader::new("Compare formats")
+        // Side by side on a wide window; stacked when the lesson or a projector's zoom
+        // leaves too little width for both (they would overlap).
+        let (formats, compare, mode, seed) =
+            (&self.formats, &mut self.compare, self.mode, self.seed);
+        let sweep = &mut self.sweep;
+        super::pair(
+            ui,
+            1100.0,
+            |ui| {
+                facts_ui(ui, &a, &mut changes);
+                ui.add_space(8.0);
+                sweep.ui(ui, &a, mode, seed, &mut changes);
+            },
+            |ui| {
+                super::focus::section(ui, "compare", |ui| {
+                    egui::CollapsingHeader::new("Compare formats")
+                        .default_open(true)
+                        .show(ui, |ui| {
+                            let key = (a.input.to_bits(), mode, seed);
+                            if compare.as_ref().is_none_or(|(k, _)| *k != key) {
+                                let t = compare_table::table(formats, a.input, mode, seed);
+                                *compare = Some((key, t));
+                            }
+                            if let Some((_, t)) = compare.as_ref() {
+                                compare_table::ui(ui, t, formats, a.input, mode, seed);
+                            }
+                        });
+                });
+            },
+        );
+        ui.add_space(8.0);
+        super::focus::section(ui, "limits", |ui| {
+            egui::CollapsingHeader::new("Limits (finfo / iinfo)")
                 .default_open(true)
-                .show(&mut cols[1], |ui| {
-                    let key = (a.input.to_bits(), self.mode, self.seed);
-                    if self.compare.as_ref().is_none_or(|(k, _)| *k != key) {
-                        let t = compare_table::table(&self.formats, a.input, self.mode, self.seed);
-                        self.compare = Some((key, t));
-                    }
-                    if let Some((_, t)) = &self.compare {
-                        compare_table::ui(ui, t, &self.formats, a.input, self.mode, self.seed);
-                    }
+                .show(ui, |ui| {
+                    limits_table::ui(ui, &self.limits.0, &self.limits.1)
                 });
         });
-        ui.add_space(8.0);
-        egui::CollapsingHeader::new("Limits (finfo / iinfo)")
-            .default_open(true)
-            .show(ui, |ui| {
-                limits_table::ui(ui, &self.limits.0, &self.limits.1)
-            });
         for change in changes {
             self.apply(change);
         }

@@ -203,12 +203,9 @@ impl DowncastPanel {
                 Err(Cancelled) => {}
             }
         }
-        egui::Panel::left("downcast_controls")
-            .resizable(false)
-            .default_size(290.0)
-            .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| self.controls_ui(ui));
-            });
+        super::side_panel(ui, "downcast_controls", 290.0, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| self.controls_ui(ui));
+        });
         super::scrolled_central(ui, |ui| self.results_ui(ui));
         if self.dirty {
             self.dirty = false;
@@ -359,24 +356,20 @@ impl DowncastPanel {
         };
         views::summary_ui(ui, &report);
         ui.add_space(8.0);
-        views::plots_ui(ui, &report);
+        super::focus::section(ui, "plots", |ui| views::plots_ui(ui, &report));
         ui.add_space(8.0);
         // The cards' grids need about 1100 points side by side; narrower (lesson panel open,
         // presentation zoom) they stack instead of overlapping.
-        if ui.available_width() > 1100.0 {
-            ui.columns(2, |cols| {
-                views::first_values_ui(&mut cols[0], &report);
-                views::dot_card_ui(&mut cols[1], &report);
-                cols[1].add_space(8.0);
-                views::memory_card_ui(&mut cols[1], &report);
-            });
-        } else {
-            views::first_values_ui(ui, &report);
-            ui.add_space(8.0);
-            views::dot_card_ui(ui, &report);
-            ui.add_space(8.0);
-            views::memory_card_ui(ui, &report);
-        }
+        super::pair(
+            ui,
+            1100.0,
+            |ui| views::first_values_ui(ui, &report),
+            |ui| {
+                super::focus::section(ui, "dot", |ui| views::dot_card_ui(ui, &report));
+                ui.add_space(8.0);
+                views::memory_card_ui(ui, &report);
+            },
+        );
     }
 }
 

@@ -89,10 +89,11 @@ pub fn error_table(r: &LabReport) -> Table {
 
 /// Histograms, the error histogram, the staircase, and the levels.
 pub fn plots_ui(ui: &mut egui::Ui, r: &LabReport) {
-    let height = 210.0;
+    // At least 300 pixels high on any screen, so the back row can read them.
+    let height = (300.0 / ui.ctx().pixels_per_point()).max(210.0);
     let look = Look::of(ui.ctx());
-    ui.columns(2, |cols| {
-        titled_plot(&mut cols[0], "Histogram: original vs stored", None, |ui| {
+    let hist = |ui: &mut egui::Ui| {
+        titled_plot(ui, "Histogram: original vs stored", None, |ui| {
             Plot::new("downcast_hist")
                 .height(height)
                 .legend(Legend::default())
@@ -106,8 +107,10 @@ pub fn plots_ui(ui: &mut egui::Ui, r: &LabReport) {
                 })
                 .response
         });
+    };
+    let error_hist = |ui: &mut egui::Ui| {
         titled_plot(
-            &mut cols[1],
+            ui,
             "Histogram of the error (stored − original)",
             None,
             |ui| {
@@ -121,11 +124,12 @@ pub fn plots_ui(ui: &mut egui::Ui, r: &LabReport) {
                     .response
             },
         );
-    });
-    ui.columns(2, |cols| {
+    };
+    super::pair(ui, PLOTS_SIDE_BY_SIDE, hist, error_hist);
+    let stairs_plot = |ui: &mut egui::Ui| {
         let stairs: PlotPoints = r.sample.iter().map(|&(x, y)| [x as f64, y]).collect();
         let (lo, hi) = (r.original.min, r.original.max);
-        titled_plot(&mut cols[0], "Stored vs original (the staircase)", None, |ui| {
+        titled_plot(ui, "Stored vs original (the staircase)", None, |ui| {
             Plot::new("downcast_stairs")
                 .height(height)
                 .x_axis_label("original")
@@ -146,70 +150,74 @@ pub fn plots_ui(ui: &mut egui::Ui, r: &LabReport) {
                 })
                 .response
         });
-        match &r.levels {
-            Some(levels) => {
-                let title = format!(
-                    "Integer levels: scale {}, zero point {}",
-                    g(levels.scale as f64),
-                    levels.zero_point
-                );
-                let tip = format!(
-                    "scale: the step between levels; zero point: the integer that stands for 0.0. Stored value = scale × (q − zero point) = {} × (q − {})",
-                    g(levels.scale as f64),
-                    levels.zero_point
-                );
-                let pts: PlotPoints = r
-                    .q_sample
-                    .iter()
-                    .map(|&(x, q)| [x as f64, q as f64])
-                    .collect();
-                titled_plot(&mut cols[1], title, Some(&tip), |ui| {
-                    Plot::new("downcast_levels")
-                        .height(height)
-                        .x_axis_label("original")
-                        .y_axis_label("q")
-                        .show(ui, |p| {
-                            p.points(Points::new("q", pts).color(STORED).radius(look.line(1.5)));
-                            p.hline(
-                                HLine::new("zero point", levels.zero_point as f64)
-                                    .color(ERROR)
-                                    .width(look.line(1.0)),
-                            );
-                            p.hline(HLine::new("qmin", levels.qmin).color(Color32::GRAY));
-                            p.hline(HLine::new("qmax", levels.qmax).color(Color32::GRAY));
-                        })
-                        .response
-                });
-            }
-            None => {
-                let title = match &r.distinct {
-                    Some(d) => format!("The format's levels: {} distinct stored values", d.len()),
-                    None => "More than 4096 distinct stored values".to_string(),
-                };
-                let distinct = r.distinct.as_deref().unwrap_or(&[]);
-                let span = match (distinct.first(), distinct.last()) {
-                    (Some(a), Some(b)) if b.0 > a.0 => b.0 - a.0,
-                    _ => 1.0,
-                };
-                // Thin stems, so neighbouring levels stay apart even when dense.
-                let levels: Vec<Bar> = distinct
-                    .iter()
-                    .map(|&(v, c)| Bar::new(v, c as f64).width(span / 700.0))
-                    .collect();
-                titled_plot(&mut cols[1], title, None, |ui| {
-                    Plot::new("downcast_distinct")
-                        .height(height)
-                        .x_axis_label("stored value")
-                        .y_axis_label("count")
-                        .show(ui, |p| {
-                            p.bar_chart(BarChart::new("levels", levels).color(STORED));
-                        })
-                        .response
-                });
-            }
+    };
+    let levels_plot = |ui: &mut egui::Ui| match &r.levels {
+        Some(levels) => {
+            let title = format!(
+                "Integer levels: scale {}, zero point {}",
+                g(levels.scale as f64),
+                levels.zero_point
+            );
+            let tip = format!(
+                "scale: the step between levels; zero point: the integer that stands for 0.0. Stored value = scale × (q − zero point) = {} × (q − {})",
+                g(levels.scale as f64),
+                levels.zero_point
+            );
+            let pts: PlotPoints = r
+                .q_sample
+                .iter()
+                .map(|&(x, q)| [x as f64, q as f64])
+                .collect();
+            titled_plot(ui, title, Some(&tip), |ui| {
+                Plot::new("downcast_levels")
+                    .height(height)
+                    .x_axis_label("original")
+                    .y_axis_label("q")
+                    .show(ui, |p| {
+                        p.points(Points::new("q", pts).color(STORED).radius(look.line(1.5)));
+                        p.hline(
+                            HLine::new("zero point", levels.zero_point as f64)
+                                .color(ERROR)
+                                .width(look.line(1.0)),
+                        );
+                        p.hline(HLine::new("qmin", levels.qmin).color(Color32::GRAY));
+                        p.hline(HLine::new("qmax", levels.qmax).color(Color32::GRAY));
+                    })
+                    .response
+            });
         }
-    });
+        None => {
+            let title = match &r.distinct {
+                Some(d) => format!("The format's levels: {} distinct stored values", d.len()),
+                None => "More than 4096 distinct stored values".to_string(),
+            };
+            let distinct = r.distinct.as_deref().unwrap_or(&[]);
+            let span = match (distinct.first(), distinct.last()) {
+                (Some(a), Some(b)) if b.0 > a.0 => b.0 - a.0,
+                _ => 1.0,
+            };
+            // Thin stems, so neighbouring levels stay apart even when dense.
+            let levels: Vec<Bar> = distinct
+                .iter()
+                .map(|&(v, c)| Bar::new(v, c as f64).width(span / 700.0))
+                .collect();
+            titled_plot(ui, title, None, |ui| {
+                Plot::new("downcast_distinct")
+                    .height(height)
+                    .x_axis_label("stored value")
+                    .y_axis_label("count")
+                    .show(ui, |p| {
+                        p.bar_chart(BarChart::new("levels", levels).color(STORED));
+                    })
+                    .response
+            });
+        }
+    };
+    super::pair(ui, PLOTS_SIDE_BY_SIDE, stairs_plot, levels_plot);
 }
+
+/// Two plots side by side from this width (points) on; narrower, one under the other.
+const PLOTS_SIDE_BY_SIDE: f32 = 760.0;
 
 /// The first values side by side, like the notebook's `tensor[:5]` prints.
 pub fn first_values_table(r: &LabReport) -> Table {

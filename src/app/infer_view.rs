@@ -195,10 +195,17 @@ impl InferView {
                 return;
             }
         };
-        ui.columns(2, |cols| {
-            self.input_ui(&mut cols[0]);
-            self.results_ui(&mut cols[1], &model);
-        });
+        // The input beside the results on a wide window, above them on a narrow one.
+        if ui.available_width() >= 1000.0 {
+            ui.columns(2, |cols| {
+                self.input_ui(&mut cols[0]);
+                self.results_ui(&mut cols[1], &model);
+            });
+        } else {
+            self.input_ui(ui);
+            ui.add_space(8.0);
+            self.results_ui(ui, &model);
+        }
         if self.dirty {
             self.dirty = false;
             match self.load_pixels(&model) {
@@ -339,34 +346,38 @@ impl InferView {
             d.layer_rel_error.iter().map(|(n, _)| n.clone()).collect()
         });
         let width = super::palette::Look::of(ui.ctx()).line(2.0);
-        super::table_view::titled_plot(
-            ui,
-            "Relative error against FP32, layer by layer",
-            Some(
-                "‖out − FP32 out‖ / ‖FP32 out‖ after each layer: where error enters and how it grows",
-            ),
-            |ui| {
-                Plot::new("infer_layers")
-                    .height(200.0)
-                    .legend(Legend::default())
-                    .x_axis_formatter(move |m, _| {
-                        names.get(m.value as usize).cloned().unwrap_or_default()
-                    })
-                    .y_axis_label("relative error")
-                    .show(ui, |plot| {
-                        for (p, d) in r.predictions.iter().zip(&r.differences).skip(1) {
-                            let pts: PlotPoints = d
-                                .layer_rel_error
-                                .iter()
-                                .enumerate()
-                                .map(|(i, (_, e))| [i as f64, *e])
-                                .collect();
-                            plot.line(Line::new(p.dtype.clone(), pts).width(width));
-                        }
-                    })
-                    .response
-            },
-        );
+        // At least 300 pixels high, as the lab's plots.
+        let height = (300.0 / ui.ctx().pixels_per_point()).max(200.0);
+        super::focus::section(ui, "layers", |ui| {
+            super::table_view::titled_plot(
+                ui,
+                "Relative error against FP32, layer by layer",
+                Some(
+                    "‖out − FP32 out‖ / ‖FP32 out‖ after each layer: where error enters and how it grows",
+                ),
+                |ui| {
+                    Plot::new("infer_layers")
+                        .height(height)
+                        .legend(Legend::default())
+                        .x_axis_formatter(move |m, _| {
+                            names.get(m.value as usize).cloned().unwrap_or_default()
+                        })
+                        .y_axis_label("relative error")
+                        .show(ui, |plot| {
+                            for (p, d) in r.predictions.iter().zip(&r.differences).skip(1) {
+                                let pts: PlotPoints = d
+                                    .layer_rel_error
+                                    .iter()
+                                    .enumerate()
+                                    .map(|(i, (_, e))| [i as f64, *e])
+                                    .collect();
+                                plot.line(Line::new(p.dtype.clone(), pts).width(width));
+                            }
+                        })
+                        .response
+                },
+            )
+        });
     }
 }
 

@@ -46,8 +46,10 @@ impl LessonPanel {
         self.lesson.steps[self.step].show.clone()
     }
 
-    /// Draw the side panel; returns a state to show when the user asks for it.
-    pub fn ui(&mut self, ui: &mut egui::Ui) -> Option<Show> {
+    /// Draw the lesson — a side panel, or in presentation (`compact`) a strip along the
+    /// bottom that leaves the width to what the step is about; returns a state to show when
+    /// the user asks for it.
+    pub fn ui(&mut self, ui: &mut egui::Ui, compact: bool) -> Option<Show> {
         let mut show = None;
         let n = self.lesson.steps.len();
         if ui.input(|i| i.key_pressed(egui::Key::PageDown)) && self.step + 1 < n {
@@ -55,6 +57,21 @@ impl LessonPanel {
         }
         if ui.input(|i| i.key_pressed(egui::Key::PageUp)) && self.step > 0 {
             show = Some(self.go(self.step - 1));
+        }
+        if compact {
+            egui::Panel::bottom("lesson_strip").show(ui, |ui| {
+                if let Some(m) = &self.message {
+                    ui.colored_label(ui.visuals().error_fg_color, m);
+                }
+                ui.horizontal_wrapped(|ui| {
+                    show = self.buttons_ui(ui).or(show.take());
+                    let step = &self.lesson.steps[self.step];
+                    ui.label(RichText::new(&step.title).strong());
+                    ui.label(RichText::new(format!("({} of {n})", self.step + 1)).weak());
+                });
+                ui.label(self.lesson.steps[self.step].text.trim());
+            });
+            return show;
         }
         egui::Panel::right("lesson")
             .resizable(true)
@@ -76,26 +93,34 @@ impl LessonPanel {
                 ui.label(step.text.trim());
                 ui.add_space(8.0);
                 ui.horizontal(|ui| {
-                    if ui
-                        .add_enabled(self.step > 0, egui::Button::new("◀ Previous"))
-                        .on_hover_text("Page Up")
-                        .clicked()
-                    {
-                        show = Some(self.go(self.step - 1));
-                    }
-                    if ui.button("Show me").clicked() {
-                        show = Some(self.go(self.step));
-                    }
-                    if ui
-                        .add_enabled(self.step + 1 < n, egui::Button::new("Next ▶"))
-                        .on_hover_text("Page Down")
-                        .clicked()
-                    {
-                        show = Some(self.go(self.step + 1));
-                    }
+                    show = self.buttons_ui(ui).or(show.take());
                 });
                 ui.label(RichText::new(format!("step {} of {n}", self.step + 1)).weak());
             });
+        show
+    }
+
+    /// Previous, Show me, Next; the state to show when one is clicked.
+    fn buttons_ui(&mut self, ui: &mut egui::Ui) -> Option<Show> {
+        let n = self.lesson.steps.len();
+        let mut show = None;
+        if ui
+            .add_enabled(self.step > 0, egui::Button::new("◀ Previous"))
+            .on_hover_text("Page Up")
+            .clicked()
+        {
+            show = Some(self.go(self.step - 1));
+        }
+        if ui.button("Show me").clicked() {
+            show = Some(self.go(self.step));
+        }
+        if ui
+            .add_enabled(self.step + 1 < n, egui::Button::new("Next ▶"))
+            .on_hover_text("Page Down")
+            .clicked()
+        {
+            show = Some(self.go(self.step + 1));
+        }
         show
     }
 }

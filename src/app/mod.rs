@@ -10,6 +10,7 @@ mod downcast_views;
 pub mod export;
 mod file_chooser;
 pub mod file_picker;
+pub mod focus;
 mod fonts;
 pub mod infer_view;
 mod job;
@@ -195,32 +196,23 @@ impl QuantscopeApp {
         }
         .set(ui.ctx());
         egui::Panel::top("top_bar").show(ui, |ui| {
-            ui.horizontal(|ui| {
+            // Wide: the controls on the right. Narrow (a projector at 1.5× zoom): they wrap
+            // onto the next line instead of drawing over the tabs.
+            let wide = ui.available_width() > 900.0;
+            ui.horizontal_wrapped(|ui| {
                 ui.heading("quantscope");
                 ui.add_space(16.0);
                 for tab in Tab::ALL {
                     ui.selectable_value(&mut self.tab, tab, tab.label());
                 }
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    theme_buttons(ui);
+                if wide {
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                        self.bar_controls(ui)
+                    });
+                } else {
                     ui.separator();
-                    let f11 = ui.input(|i| i.key_pressed(egui::Key::F11));
-                    if ui
-                        .selectable_label(self.presentation, "Presentation")
-                        .on_hover_text(
-                            "Larger everything, full screen (F11); Ctrl +/− zooms anywhere",
-                        )
-                        .clicked()
-                        || f11
-                    {
-                        self.set_presentation(ui.ctx(), !self.presentation);
-                    }
-                    ui.toggle_value(&mut self.lesson.open, "Lesson")
-                        .on_hover_text("The guided lesson, step by step (Page Up / Page Down)");
-                    ui.separator();
-                    self.export_menu(ui);
-                    self.state_chooser.status_ui(ui);
-                });
+                    self.bar_controls(ui);
+                }
             });
         });
         self.shortcuts(ui.ctx());
@@ -228,7 +220,7 @@ impl QuantscopeApp {
         self.exporter.frame(ui.ctx());
         self.exporter.status_ui(ui);
         if self.lesson.open
-            && let Some(show) = self.lesson.ui(ui)
+            && let Some(show) = self.lesson.ui(ui, self.presentation)
         {
             self.apply(ui.ctx(), &show);
         }
@@ -246,6 +238,37 @@ impl QuantscopeApp {
 }
 
 impl QuantscopeApp {
+    /// The top bar's controls, added right to left on a wide bar: theme, presentation,
+    /// lesson, side panel, Export.
+    fn bar_controls(&mut self, ui: &mut egui::Ui) {
+        theme_buttons(ui);
+        ui.separator();
+        let f11 = ui.input(|i| i.key_pressed(egui::Key::F11));
+        if ui
+            .selectable_label(self.presentation, "Presentation")
+            .on_hover_text("Larger everything, full screen (F11); Ctrl +/− zooms anywhere")
+            .clicked()
+            || f11
+        {
+            self.set_presentation(ui.ctx(), !self.presentation);
+        }
+        ui.toggle_value(&mut self.lesson.open, "Lesson")
+            .on_hover_text(
+                "The guided lesson, step by step (Page Up / Page Down); F9 shows or hides it",
+            );
+        let mut side = side_open(ui.ctx());
+        if ui
+            .toggle_value(&mut side, "Side panel")
+            .on_hover_text("The Downcast lab's controls and the Model panel's tensor list (F8)")
+            .changed()
+        {
+            set_side_open(ui.ctx(), side);
+        }
+        ui.separator();
+        self.export_menu(ui);
+        self.state_chooser.status_ui(ui);
+    }
+
     /// Presentation mode on or off: 1.5× zoom, full screen, full-contrast text; bigger bit
     /// cells, thicker plot lines and the high-contrast palette follow from [`palette::Look`].
     pub fn set_presentation(&mut self, ctx: &egui::Context, on: bool) {
@@ -262,8 +285,15 @@ impl QuantscopeApp {
         });
     }
 
-    /// Ctrl+O opens a checkpoint, Ctrl+S saves the state as JSON.
+    /// Ctrl+O opens a checkpoint, Ctrl+S saves the state as JSON, F8 hides or shows the
+    /// side panels, F9 the lesson.
     fn shortcuts(&mut self, ctx: &egui::Context) {
+        if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::F8)) {
+            set_side_open(ctx, !side_open(ctx));
+        }
+        if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::F9)) {
+            self.lesson.open = !self.lesson.open;
+        }
         let open = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::O);
         let save = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::S);
         if ctx.input_mut(|i| i.consume_shortcut(&open)) {
@@ -378,6 +408,9 @@ impl QuantscopeApp {
         if let Some(n) = show.sample {
             self.model.infer.set_sample(n);
         }
+        if let Some(name) = &show.focus {
+            focus::request(ctx, name);
+        }
         ctx.request_repaint();
     }
 }
@@ -411,6 +444,75 @@ pub(crate) fn scrolled_central(ui: &mut egui::Ui, add: impl FnOnce(&mut egui::Ui
             add(ui);
         });
     });
+}
+
+fn side_key() -> egui::Id {
+    egui::Id::unique("quantscope_side_open")
+}
+
+/// Whether the side panels (the lab's controls, the Model panel's tensor list) are shown.
+pub fn side_open(ctx: &egui::Context) -> bool {
+    ctx.data(|d| d.get_temp::<bool>(side_key())).unwrap_or(true)
+}
+
+/// Show or hide the side panels (F8, the top bar's Side panel button, or a panel's strip).
+pub fn set_side_open(ctx: &egui::Context, on: bool) {
+    ctx.data_mut(|d| d.insert_temp(side_key(), on));
+}
+
+/// A side panel on the left that can be hidden to a narrow strip with a button to bring it
+/// back (F8 does both).
+pub(crate) fn side_panel(ui: &mut egui::Ui, id: &str, width: f32, add: impl FnOnce(&mut egui::Ui)) {
+    if !side_open(ui.ctx()) {
+        egui::Panel::left(format!("{id}_strip"))
+            .resizable(false)
+            .exact_size(28.0)
+            .show(ui, |ui| {
+                if ui
+                    .button("▶")
+                    .on_hover_text("Show the side panel (F8)")
+                    .clicked()
+                {
+                    set_side_open(ui.ctx(), true);
+                }
+            });
+        return;
+    }
+    egui::Panel::left(id.to_string())
+        .resizable(true)
+        .default_size(width)
+        .show(ui, |ui| {
+            ui.horizontal(|ui| {
+                if ui
+                    .small_button("◀ Hide")
+                    .on_hover_text("Hide this panel to give the plots the width (F8)")
+                    .clicked()
+                {
+                    set_side_open(ui.ctx(), false);
+                }
+            });
+            add(ui);
+        });
+}
+
+/// Two parts side by side when the area is at least `min_width` wide, else one under the
+/// other (so neither overlaps the other nor is cut on a projector's narrow area).
+pub(crate) fn pair(
+    ui: &mut egui::Ui,
+    min_width: f32,
+    left: impl FnOnce(&mut egui::Ui),
+    right: impl FnOnce(&mut egui::Ui),
+) {
+    if ui.available_width() >= min_width {
+        ui.columns(2, |cols| {
+            left(&mut cols[0]);
+            right(&mut cols[1]);
+        });
+    } else {
+        left(ui);
+        ui.add_space(8.0);
+        right(ui);
+    }
 }
 
 /// Index of catalogue format `name` in `formats` (0 if absent).

@@ -315,27 +315,25 @@ impl ModelPanel {
             super::scrolled_central(ui, |ui| self.infer.ui(ui, model));
             return;
         }
-        egui::Panel::left("model_tensors")
-            .resizable(true)
-            .default_size(430.0)
-            .show(ui, |ui| {
-                ui.horizontal(|ui| {
-                    let label = ui.label("Filter");
-                    ui.add(egui::TextEdit::singleline(&mut self.filter).desired_width(240.0))
-                        .labelled_by(label.id);
-                    if let Some(files) = &self.files {
-                        super::table_view::csv_button(ui, "the list of tensors", || {
-                            model_views::tensors_table(files)
-                        });
-                    }
-                });
-                if let Some(files) = self.files.clone()
-                    && let Some(name) =
-                        model_tree::ui(ui, &files, &self.filter, self.selected.as_deref())
-                {
-                    self.select(&ctx, &name);
+        let mut chosen = None;
+        super::side_panel(ui, "model_tensors", 430.0, |ui| {
+            ui.horizontal(|ui| {
+                let label = ui.label("Filter");
+                ui.add(egui::TextEdit::singleline(&mut self.filter).desired_width(240.0))
+                    .labelled_by(label.id);
+                if let Some(files) = &self.files {
+                    super::table_view::csv_button(ui, "the list of tensors", || {
+                        model_views::tensors_table(files)
+                    });
                 }
             });
+            if let Some(files) = self.files.clone() {
+                chosen = model_tree::ui(ui, &files, &self.filter, self.selected.as_deref());
+            }
+        });
+        if let Some(name) = chosen {
+            self.select(&ctx, &name);
+        }
         super::scrolled_central(ui, |ui| self.main_ui(ui, &ctx));
         if self.busy() {
             ctx.request_repaint_after(std::time::Duration::from_millis(50));
