@@ -89,8 +89,7 @@ pub fn error_table(r: &LabReport) -> Table {
 
 /// Histograms, the error histogram, the staircase, and the levels.
 pub fn plots_ui(ui: &mut egui::Ui, r: &LabReport) {
-    // At least 300 pixels high on any screen, so the back row can read them.
-    let height = (300.0 / ui.ctx().pixels_per_point()).max(210.0);
+    let height = super::plots::plot_height(ui.ctx(), 210.0);
     let look = Look::of(ui.ctx());
     let hist = |ui: &mut egui::Ui| {
         titled_plot(ui, "Histogram: original vs stored", None, |ui| {

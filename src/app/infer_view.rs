@@ -293,61 +293,64 @@ impl InferView {
             "ms",
         ];
         super::table_view::table_title(ui, "Predictions", None, || results_table(r, &header));
-        egui::Grid::new("infer_results")
-            .striped(true)
-            .spacing([12.0, 4.0])
-            .show(ui, |ui| {
-                for h in header {
-                    super::table_view::header_cell(ui, h);
-                }
-                ui.end_row();
-                for (p, d) in r.predictions.iter().zip(&r.differences) {
-                    let label = p
-                        .dtype
-                        .parse::<Precision>()
-                        .map_or(p.dtype.clone(), |x| x.label().to_string());
-                    ui.label(label);
-                    let top = &p.top5[0];
-                    ui.label(RichText::new(&top.label).strong());
-                    ui.monospace(format!("{:.4}", top.prob));
-                    ui.monospace(format!("{:.2e}", d.mean_abs));
-                    ui.monospace(format!("{:.2e}", d.max_abs));
-                    ui.label(if d.top1_agrees {
-                        RichText::new("yes").color(Color32::from_rgb(0x00, 0x9E, 0x73))
-                    } else {
-                        RichText::new("NO")
-                            .color(Color32::from_rgb(0xD5, 0x5E, 0x00))
-                            .strong()
-                    });
-                    ui.monospace(format!("{:.1} KB", p.weight_bytes as f64 / 1e3));
-                    ui.monospace(format!("{:.2}", p.ms));
-                    ui.end_row();
-                }
-            });
-        ui.add_space(6.0);
-        super::table_view::table_title(ui, "Top-5 per precision", None, || top5_table(r));
-        egui::Grid::new("infer_top5")
-            .spacing([10.0, 2.0])
-            .show(ui, |ui| {
-                for p in &r.predictions {
-                    ui.label(&p.dtype);
-                    for t in &p.top5 {
-                        ui.add(
-                            egui::ProgressBar::new(t.prob as f32)
-                                .desired_width(70.0)
-                                .text(format!("{} {:.0}%", t.label, t.prob * 100.0)),
-                        );
+        super::table_view::scroll_wide(ui, "infer_results_scroll", |ui| {
+            egui::Grid::new("infer_results")
+                .striped(true)
+                .spacing([12.0, 4.0])
+                .show(ui, |ui| {
+                    for h in header {
+                        super::table_view::header_cell(ui, h);
                     }
                     ui.end_row();
-                }
-            });
+                    for (p, d) in r.predictions.iter().zip(&r.differences) {
+                        let label = p
+                            .dtype
+                            .parse::<Precision>()
+                            .map_or(p.dtype.clone(), |x| x.label().to_string());
+                        ui.label(label);
+                        let top = &p.top5[0];
+                        ui.label(RichText::new(&top.label).strong());
+                        ui.monospace(format!("{:.4}", top.prob));
+                        ui.monospace(format!("{:.2e}", d.mean_abs));
+                        ui.monospace(format!("{:.2e}", d.max_abs));
+                        ui.label(if d.top1_agrees {
+                            RichText::new("yes").color(Color32::from_rgb(0x00, 0x9E, 0x73))
+                        } else {
+                            RichText::new("NO")
+                                .color(Color32::from_rgb(0xD5, 0x5E, 0x00))
+                                .strong()
+                        });
+                        ui.monospace(format!("{:.1} KB", p.weight_bytes as f64 / 1e3));
+                        ui.monospace(format!("{:.2}", p.ms));
+                        ui.end_row();
+                    }
+                });
+        });
+        ui.add_space(6.0);
+        super::table_view::table_title(ui, "Top-5 per precision", None, || top5_table(r));
+        super::table_view::scroll_wide(ui, "infer_top5_scroll", |ui| {
+            egui::Grid::new("infer_top5")
+                .spacing([10.0, 2.0])
+                .show(ui, |ui| {
+                    for p in &r.predictions {
+                        ui.label(&p.dtype);
+                        for t in &p.top5 {
+                            ui.add(
+                                egui::ProgressBar::new(t.prob as f32)
+                                    .desired_width(70.0)
+                                    .text(format!("{} {:.0}%", t.label, t.prob * 100.0)),
+                            );
+                        }
+                        ui.end_row();
+                    }
+                });
+        });
         ui.add_space(6.0);
         let names: Vec<String> = r.differences.first().map_or(Vec::new(), |d| {
             d.layer_rel_error.iter().map(|(n, _)| n.clone()).collect()
         });
         let width = super::palette::Look::of(ui.ctx()).line(2.0);
-        // At least 300 pixels high, as the lab's plots.
-        let height = (300.0 / ui.ctx().pixels_per_point()).max(200.0);
+        let height = super::plots::plot_height(ui.ctx(), 200.0);
         super::focus::section(ui, "layers", |ui| {
             super::table_view::titled_plot(
                 ui,

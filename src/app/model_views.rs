@@ -37,15 +37,17 @@ pub fn summary_ui(ui: &mut egui::Ui, files: &ModelFiles) {
     if !files.metadata.is_empty() {
         egui::CollapsingHeader::new(format!("__metadata__ ({} entries)", files.metadata.len()))
             .show(ui, |ui| {
-                egui::Grid::new("model_metadata")
-                    .striped(true)
-                    .show(ui, |ui| {
-                        for (k, v) in &files.metadata {
-                            ui.monospace(crate::formats::spec::printable(k));
-                            ui.monospace(crate::formats::spec::printable(v));
-                            ui.end_row();
-                        }
-                    });
+                super::table_view::scroll_wide(ui, "model_metadata_scroll", |ui| {
+                    egui::Grid::new("model_metadata")
+                        .striped(true)
+                        .show(ui, |ui| {
+                            for (k, v) in &files.metadata {
+                                ui.monospace(crate::formats::spec::printable(k));
+                                ui.monospace(crate::formats::spec::printable(v));
+                                ui.end_row();
+                            }
+                        });
+                });
             });
     }
     let rows = footprint(&files.tensors);
@@ -58,26 +60,28 @@ pub fn summary_ui(ui: &mut egui::Ui, files: &ModelFiles) {
         || footprint_table(files),
     );
     let fp32 = rows.first().map_or(1, |r| r.bytes.max(1));
-    egui::Grid::new("model_footprint")
-        .striped(true)
-        .spacing([18.0, 3.0])
-        .show(ui, |ui| {
-            for h in ["precision", "MB", "vs FP32"] {
-                super::table_view::header_cell(ui, h);
-            }
-            ui.end_row();
-            for r in &rows {
-                ui.label(r.label);
-                ui.monospace(format!("{:.3}", r.bytes as f64 / 1e6));
-                let ratio = r.bytes as f64 / fp32 as f64;
-                ui.add(
-                    egui::ProgressBar::new(ratio as f32)
-                        .desired_width(160.0)
-                        .text(format!("{ratio:.3}×")),
-                );
+    super::table_view::scroll_wide(ui, "model_footprint_scroll", |ui| {
+        egui::Grid::new("model_footprint")
+            .striped(true)
+            .spacing([18.0, 3.0])
+            .show(ui, |ui| {
+                for h in ["precision", "MB", "vs FP32"] {
+                    super::table_view::header_cell(ui, h);
+                }
                 ui.end_row();
-            }
-        });
+                for r in &rows {
+                    ui.label(r.label);
+                    ui.monospace(format!("{:.3}", r.bytes as f64 / 1e6));
+                    let ratio = r.bytes as f64 / fp32 as f64;
+                    ui.add(
+                        egui::ProgressBar::new(ratio as f32)
+                            .desired_width(160.0)
+                            .text(format!("{ratio:.3}×")),
+                    );
+                    ui.end_row();
+                }
+            });
+    });
 }
 
 /// The memory footprint per precision, as a table.
@@ -151,7 +155,7 @@ pub fn tensor_ui(
     stats.push(row);
     table_grid(ui, &stats, |_, _| None);
     if r.entry.is_float() {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             let label = schemes.get(*scheme).map_or("none".into(), |s| s.name());
             egui::ComboBox::from_label("Compare with")
                 .selected_text(label)
@@ -170,9 +174,10 @@ pub fn tensor_ui(
             }
         });
     }
+    let height = super::plots::plot_height(ui.ctx(), 220.0);
     titled_plot(ui, format!("Histogram of {}", r.entry.name), None, |ui| {
         Plot::new(("tensor_hist", r.entry.name.as_str()))
-            .height(220.0)
+            .height(height)
             .legend(Legend::default())
             .show(ui, |p| {
                 p.bar_chart(BarChart::new("values", histogram_bars(&r.histogram)).color(ORIGINAL));
@@ -283,7 +288,7 @@ pub fn sensitivity_ui(
     if sort.descending {
         order.reverse();
     }
-    egui::ScrollArea::horizontal().show(ui, |ui| {
+    super::table_view::scroll_wide(ui, "sensitivity_scroll", |ui| {
         egui::Grid::new("sensitivity_table")
             .striped(true)
             .spacing([14.0, 3.0])

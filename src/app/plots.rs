@@ -34,3 +34,9 @@ pub fn summary_row(s: &Summary) -> Vec<String> {
     row.extend([s.zeros, s.nan, s.inf].map(|n| n.to_string()));
     row
 }
+
+/// A plot's height in points: `base`, and never under 300 pixels (so the back row of a
+/// classroom can read it, whatever the zoom).
+pub fn plot_height(ctx: &egui::Context, base: f32) -> f32 {
+    (300.0 / ctx.pixels_per_point()).max(base)
+}

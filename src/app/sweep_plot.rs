@@ -162,7 +162,7 @@ impl SweepView {
         let ideal: PlotPoints = [[key.lo, key.lo], [key.hi, key.hi]].into_iter().collect();
         let error: PlotPoints = pts.iter().map(|p| [p.input, p.error]).collect();
         let plot_id = (key.lo.to_bits(), key.hi.to_bits());
-        let height = 170.0;
+        let height = super::plots::plot_height(ui.ctx(), 170.0);
         let marker = a.input;
         let look = super::palette::Look::of(ui.ctx());
         let stored_lines = vec![
@@ -184,7 +184,7 @@ impl SweepView {
             fixed_plot(
                 ui,
                 ("sweep_error", plot_id),
-                height * 0.8,
+                height,
                 "stored − input",
                 error_lines,
                 marker,

@@ -14,38 +14,57 @@ pub fn table_grid(
     table: &Table,
     hover: impl Fn(usize, usize) -> Option<String>,
 ) {
-    egui::Grid::new(("table", table.name.as_str()))
-        .striped(true)
-        .spacing([14.0, 4.0])
-        .show(ui, |ui| {
-            for h in &table.header {
-                header_cell(ui, h).context_menu(|ui| csv_menu(ui, table));
-            }
-            ui.end_row();
-            for (i, row) in table.rows.iter().enumerate() {
-                for (j, cell) in row.iter().enumerate() {
-                    // Names in the first column read as text; numbers everywhere line up.
-                    let r = if j == 0 && cell.parse::<f64>().is_err() {
-                        ui.label(cell)
-                    } else {
-                        ui.monospace(cell)
-                    };
-                    if r.hovered() {
-                        // The caller's tip, else the glossary's for a row name.
-                        let glossary = || {
-                            (j == 0)
-                                .then(|| crate::glossary::definition(cell))
-                                .flatten()
-                                .map(String::from)
-                        };
-                        if let Some(tip) = hover(i, j).or_else(glossary) {
-                            r.on_hover_text(tip);
-                        }
-                    }
+    scroll_wide(ui, ("table_scroll", table.name.as_str()), |ui| {
+        egui::Grid::new(("table", table.name.as_str()))
+            .striped(true)
+            .spacing([14.0, 4.0])
+            .show(ui, |ui| {
+                for h in &table.header {
+                    header_cell(ui, h).context_menu(|ui| csv_menu(ui, table));
                 }
                 ui.end_row();
-            }
-        });
+                for (i, row) in table.rows.iter().enumerate() {
+                    for (j, cell) in row.iter().enumerate() {
+                        // Names in the first column read as text; numbers everywhere line up.
+                        let r = if j == 0 && cell.parse::<f64>().is_err() {
+                            ui.label(cell)
+                        } else {
+                            ui.monospace(cell)
+                        };
+                        if r.hovered() {
+                            // The caller's tip, else the glossary's for a row name.
+                            let glossary = || {
+                                (j == 0)
+                                    .then(|| crate::glossary::definition(cell))
+                                    .flatten()
+                                    .map(String::from)
+                            };
+                            if let Some(tip) = hover(i, j).or_else(glossary) {
+                                r.on_hover_text(tip);
+                            }
+                        }
+                    }
+                    ui.end_row();
+                }
+            });
+    });
+}
+
+/// Content too wide for the area scrolls sideways as a whole instead of widening the
+/// panel; text in it never wraps, so a number is never split across lines.
+pub fn scroll_wide<R>(
+    ui: &mut egui::Ui,
+    id: impl egui::AsIdSalt,
+    add: impl FnOnce(&mut egui::Ui) -> R,
+) -> R {
+    egui::ScrollArea::horizontal()
+        .id_salt(id)
+        .auto_shrink([true, true])
+        .show(ui, |ui| {
+            ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
+            add(ui)
+        })
+        .inner
 }
 
 /// A column header in bold; hovering shows the glossary's definition of it, if any.
@@ -115,8 +134,9 @@ pub fn titled_plot(
 ) {
     let title = title.into();
     let mut save = false;
-    ui.horizontal(|ui| {
+    let label = ui.horizontal(|ui| {
         let r = ui.label(RichText::new(&title).strong());
+        let id = r.id;
         if let Some(tip) = tip {
             r.on_hover_text(tip);
         }
@@ -124,10 +144,13 @@ pub fn titled_plot(
             .small_button("PNG")
             .on_hover_text(format!("Save this plot as a PNG image: {title}"))
             .clicked();
+        id
     });
     // The scope's rect holds the axes and their labels too, not only the plot's frame.
     let drawn = ui.scope(show);
-    drawn.inner.context_menu(|ui| {
+    // Screen readers (and the UI tests) find the plot by its title.
+    let plot = drawn.inner.labelled_by(label.inner);
+    plot.context_menu(|ui| {
         if ui.button("Save plot as PNG…").clicked() {
             save = true;
         }
