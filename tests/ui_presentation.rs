@@ -1,5 +1,5 @@
 //! Presentation mode on real projector sizes (1024×768, 1280×720, 1280×800, 1920×1080), with
-//! the lesson open, in both themes: for every lesson step, after "Show me", the plot or table
+//! and without the lesson open, in both themes: for every lesson step, after "Show me", the plot or table
 //! the step is about lies whole inside the visible area (not under the lesson strip, not cut
 //! at an edge), and hiding the side panel (F8) or the lesson (F9) gives the space back.
 
@@ -74,28 +74,37 @@ fn settle(h: &mut Harness<'_, QuantscopeApp>) {
 
 /// The visible area for the panels: below the top bar, above the lesson strip, inside the
 /// window (all in the units of the AccessKit rects).
-fn visible(h: &Harness<'_, QuantscopeApp>, w: f32) -> egui::Rect {
+fn visible(h: &Harness<'_, QuantscopeApp>, w: f32, hgt: f32) -> egui::Rect {
     let top = h.get_by_role_and_label(Role::Button, "Bits").rect().max.y;
+    // The lesson strip's top, or the window's bottom without the lesson.
     let strip = h
-        .get_by_role_and_label(Role::Button, "Show me")
-        .rect()
-        .min
-        .y;
+        .query_by_role_and_label(Role::Button, "Show me")
+        .map_or(hgt / h.ctx.pixels_per_point(), |n| n.rect().min.y);
     // The rects are in points; the window is `w` pixels at the presentation zoom.
     let right = w / h.ctx.pixels_per_point();
     egui::Rect::from_min_max(egui::pos2(0.0, top), egui::pos2(right, strip))
 }
 
 fn check_every_step(w: f32, hgt: f32, dark: bool) {
+    for lesson in [true, false] {
+        check_steps(w, hgt, dark, lesson);
+    }
+}
+
+fn check_steps(w: f32, hgt: f32, dark: bool, lesson: bool) {
     let mut h = harness(w, hgt, dark);
     assert!(h.state().presentation, "F11 turns presentation on");
     assert!(h.state().lesson.open, "F9 opens the lesson");
+    if !lesson {
+        h.key_press(egui::Key::F9);
+        h.run_steps(2);
+    }
     for (step, target) in TARGETS.iter().enumerate() {
         let show = h.state_mut().lesson.go(step);
         let ctx = h.ctx.clone();
         h.state_mut().apply(&ctx, &show);
         settle(&mut h);
-        let area = visible(&h, w);
+        let area = visible(&h, w, hgt);
         // The title and, for a plot, the plot itself (labelled by its title).
         let found: Vec<egui::Rect> = h
             .query_all_by_label_contains(target)
@@ -115,8 +124,9 @@ fn check_every_step(w: f32, hgt: f32, dark: bool) {
         for rect in found {
             assert!(
                 area.contains_rect(rect),
-                "{w}×{hgt} {} step {}: {target:?} at {rect:?} is not inside the visible area {area:?}",
+                "{w}×{hgt} {}{} step {}: {target:?} at {rect:?} is not inside the visible area {area:?}",
                 if dark { "dark" } else { "light" },
+                if lesson { "" } else { " without the lesson" },
                 step + 1
             );
         }
