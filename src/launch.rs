@@ -13,6 +13,8 @@ pub struct Launch {
     pub image: Option<PathBuf>,
     /// One line per path that was not used (missing, unreadable, a second checkpoint …).
     pub problems: Vec<String>,
+    /// A deep link's fragment (`#tab=bits&value=0.1`) given with `--open`.
+    pub link: Option<String>,
 }
 
 /// What one path is.

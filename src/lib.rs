@@ -5,6 +5,7 @@
 pub mod app;
 pub mod browse;
 pub mod cli;
+pub mod deeplink;
 pub mod export;
 pub mod formats;
 pub mod glossary;
@@ -12,5 +13,6 @@ pub mod infer;
 pub mod launch;
 pub mod lesson;
 pub mod model;
+pub mod platform;
 pub mod quant;
 pub mod tensor;

@@ -2,10 +2,11 @@
 
 fn main() {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let Some(paths) = quantscope::cli::gui_paths(&args) else {
+    let Some(gui) = quantscope::cli::gui_args(&args) else {
         std::process::exit(quantscope::cli::main_with_args(args));
     };
-    let launch = quantscope::launch::from_paths(&paths);
+    let mut launch = quantscope::launch::from_paths(&gui.paths);
+    launch.link = gui.link;
     for problem in &launch.problems {
         eprintln!("quantscope: {problem}");
     }

@@ -277,7 +277,8 @@ fn help_says_that_no_subcommand_opens_the_window() {
 
 #[test]
 fn which_arguments_open_the_window() {
-    use quantscope::cli::gui_paths;
+    use quantscope::cli::gui_args;
+    let gui_paths = |a: &[std::ffi::OsString]| gui_args(a).map(|g| g.paths);
     let args = |words: &[&str]| -> Vec<std::ffi::OsString> {
         std::iter::once("quantscope")
             .chain(words.iter().copied())
@@ -310,6 +311,17 @@ fn which_arguments_open_the_window() {
     ] {
         assert_eq!(gui_paths(&args(words)), None, "{words:?}");
     }
+    // A deep link, alone or beside paths, in both spellings.
+    let g = gui_args(&args(&["--open", "#tab=bits&value=0.1"])).unwrap();
+    assert_eq!(
+        (g.paths.len(), g.link.as_deref()),
+        (0, Some("#tab=bits&value=0.1"))
+    );
+    let g = gui_args(&args(&["m.safetensors", "--open=#tab=model"])).unwrap();
+    assert_eq!(g.paths, [std::path::PathBuf::from("m.safetensors")]);
+    assert_eq!(g.link.as_deref(), Some("#tab=model"));
+    // `--open` without a fragment is left to clap, which says what is wrong.
+    assert_eq!(gui_args(&args(&["--open"])), None);
 }
 
 #[test]

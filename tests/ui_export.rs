@@ -23,6 +23,7 @@ fn harness(folder: &Path) -> Harness<'static, QuantscopeApp> {
     app.exporter.settings = ExportSettings {
         ask: false,
         folder: folder.to_path_buf(),
+        ..ExportSettings::default()
     };
     Harness::builder()
         .with_size([1400.0, 1000.0])

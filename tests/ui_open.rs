@@ -233,6 +233,7 @@ fn without_a_save_dialog_exports_go_to_the_export_folder_and_say_so() {
     app.exporter.settings = quantscope::app::export::ExportSettings {
         ask: true,
         folder: dir.clone(),
+        ..Default::default()
     };
     let mut h = harness_with(app, Arc::new(NoDialogs(NO_PORTAL.into())));
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);

@@ -19,7 +19,12 @@ pub struct ExportSettings {
     pub ask: bool,
     /// The folder to save into (and where the dialog starts).
     pub folder: PathBuf,
+    /// Where "Copy link" points: the published web page (its address without `#`).
+    pub link_base: String,
 }
+
+/// The default base of copied links: the page `scripts/web.sh --serve` serves.
+pub const DEFAULT_LINK_BASE: &str = "http://127.0.0.1:8080/";
 
 impl Default for ExportSettings {
     fn default() -> Self {
@@ -29,6 +34,7 @@ impl Default for ExportSettings {
             folder: home
                 .or_else(|| std::env::current_dir().ok())
                 .unwrap_or_default(),
+            link_base: DEFAULT_LINK_BASE.into(),
         }
     }
 }
@@ -245,7 +251,7 @@ impl Exporter {
         let dialogs = super::dialogs::get(ctx);
         let ctx = ctx.clone();
         self.in_flight += 1;
-        std::thread::spawn(move || {
+        crate::platform::spawn(move || {
             let result = target(&dialogs, &settings, &file_name).and_then(|saved| {
                 let Some(saved) = saved else {
                     return Ok(None);

@@ -6,8 +6,8 @@ use super::dialogs::{self, Answer, Ask};
 use super::file_picker::{FilePicker, Picked};
 use super::job::Job;
 use crate::browse::Wanted;
+use crate::platform::{Duration, Instant};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
 /// How long "Nothing chosen." stays after a cancel.
 const NOTE_FOR: Duration = Duration::from_secs(4);

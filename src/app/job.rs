@@ -1,10 +1,10 @@
 //! Background work for panels: the newest request wins, older ones are cancelled, and the
 //! UI thread only polls (never waits).
 
+use crate::platform::{Duration, Instant};
 use crate::tensor::Progress;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, channel};
-use std::time::{Duration, Instant};
 
 /// At most one running computation producing `R`.
 pub struct Job<R> {
@@ -35,7 +35,7 @@ impl<R: Send + 'static> Job<R> {
         let (tx, rx) = channel();
         let ctx = ctx.clone();
         let p = Arc::clone(&progress);
-        std::thread::spawn(move || {
+        crate::platform::spawn(move || {
             let result = work(&p);
             // The receiver is gone if a newer job replaced this one: nothing to do.
             let _ = tx.send(result);

@@ -16,6 +16,7 @@ pub mod infer_view;
 mod job;
 pub mod lesson_panel;
 mod limits_table;
+mod links;
 pub mod model_panel;
 mod model_tree;
 mod model_views;
@@ -78,6 +79,8 @@ pub struct QuantscopeApp {
     loading: job::Job<Result<state::AppState, String>>,
     /// The context of the last frame, for `save` (which eframe calls without one).
     last_ctx: Option<egui::Context>,
+    /// A deep link to apply on the first frame (from the command line or the page's URL).
+    pub pending_link: Option<String>,
 }
 
 impl Default for QuantscopeApp {
@@ -93,6 +96,7 @@ impl Default for QuantscopeApp {
             state_chooser: file_chooser::FileChooser::default(),
             loading: job::Job::default(),
             last_ctx: None,
+            pending_link: None,
         }
     }
 }
@@ -190,6 +194,9 @@ impl QuantscopeApp {
         fonts::install(ui.ctx());
         if self.last_ctx.is_none() {
             self.last_ctx = Some(ui.ctx().clone());
+        }
+        if let Some(fragment) = self.pending_link.take() {
+            self.open_link(ui.ctx(), &fragment);
         }
         palette::Look {
             presentation: self.presentation,
@@ -332,6 +339,23 @@ impl QuantscopeApp {
                     .open(&ctx, crate::browse::Wanted::State, folder, &[]);
                 ui.close();
             }
+            if ui
+                .button("Copy link")
+                .on_hover_text("A link that opens this panel with these settings (web page or `quantscope --open '#…'`)")
+                .clicked()
+            {
+                ctx.copy_text(self.link_url());
+                ui.close();
+            }
+            ui.horizontal(|ui| {
+                let label = ui.label("Link base");
+                ui.add(
+                    egui::TextEdit::singleline(&mut self.exporter.settings.link_base)
+                        .desired_width(220.0),
+                )
+                .labelled_by(label.id)
+                .on_hover_text("Where the web page is published, e.g. https://you.github.io/quantscope/");
+            });
             if ui
                 .button("Window as PNG…")
                 .on_hover_text("A screenshot of the whole window. Plots have their own PNG button; tables a CSV button")
@@ -562,10 +586,11 @@ impl QuantscopeApp {
     /// Open on what the command line named: the Model panel with that checkpoint and/or
     /// image, and its problems shown there.
     pub fn launch(&mut self, launch: &crate::launch::Launch) {
-        if launch != &crate::launch::Launch::default() {
+        if launch.checkpoint.is_some() || launch.image.is_some() || !launch.problems.is_empty() {
             self.tab = Tab::Model;
         }
         self.model.launch(launch);
+        self.pending_link = launch.link.clone();
     }
 }
 

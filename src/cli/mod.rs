@@ -20,7 +20,11 @@ With no subcommand, quantscope opens its window.
   quantscope PATH [PATH]         the window on a checkpoint (.safetensors file, model folder,
                                  model.safetensors.index.json) and/or an image (PNG, JPEG, WebP),
                                  in any order
-  quantscope open PATH [IMAGE]   the same, spelled out";
+  quantscope open PATH [IMAGE]   the same, spelled out
+  quantscope --open '#tab=bits&value=0.1&format=float16'
+                                 the window in a deep link's state (the web page's URL
+                                 fragment: tab, value, format, rounding, dist, size, seed,
+                                 to, scheme)";
 
 /// Exit code for bad input (unknown format, unparsable value, bad flags).
 pub const EXIT_BAD_INPUT: i32 = 2;
@@ -261,20 +265,37 @@ where
     }
 }
 
-/// The paths to open the window on when `args` (program name first) ask for the window:
-/// no arguments, `open PATH…`, or paths in place of a subcommand. `None`: a CLI command
-/// (or `--help`, `--version`, or a word that is neither a subcommand nor a path, which clap
-/// then reports).
-pub fn gui_paths(args: &[std::ffi::OsString]) -> Option<Vec<std::path::PathBuf>> {
+/// What to open the window on when `args` (program name first) ask for the window: no
+/// arguments, `open PATH…`, paths in place of a subcommand, and `--open FRAGMENT` (a deep
+/// link) anywhere among them. `None`: a CLI command (or `--help`, `--version`, or a word
+/// that is neither a subcommand nor a path, which clap then reports).
+pub fn gui_args(args: &[std::ffi::OsString]) -> Option<GuiArgs> {
     use clap::CommandFactory as _;
-    let rest = args.get(1..).unwrap_or_default();
-    let Some(first) = rest.first() else {
-        return Some(Vec::new());
-    };
+    let mut rest: Vec<std::ffi::OsString> = args.get(1..).unwrap_or_default().to_vec();
+    let mut link = None;
+    if let Some(i) = rest.iter().position(|w| w == "--open") {
+        link = Some(rest.get(i + 1)?.to_string_lossy().into_owned());
+        rest.drain(i..i + 2);
+    } else if let Some(i) = rest
+        .iter()
+        .position(|w| w.to_str().is_some_and(|s| s.starts_with("--open=")))
+    {
+        link = Some(rest[i].to_string_lossy()["--open=".len()..].to_string());
+        rest.remove(i);
+    }
     let paths = |words: &[std::ffi::OsString]| words.iter().map(std::path::PathBuf::from).collect();
     let is_flag = |w: &std::ffi::OsString| w.to_str().is_some_and(|s| s.starts_with('-'));
+    let Some(first) = rest.first() else {
+        return Some(GuiArgs {
+            paths: Vec::new(),
+            link,
+        });
+    };
     if first == "open" {
-        return (!rest[1..].iter().any(is_flag)).then(|| paths(&rest[1..]));
+        return (!rest[1..].iter().any(is_flag)).then(|| GuiArgs {
+            paths: paths(&rest[1..]),
+            link,
+        });
     }
     if is_flag(first) {
         return None;
@@ -285,7 +306,19 @@ pub fn gui_paths(args: &[std::ffi::OsString]) -> Option<Vec<std::path::PathBuf>>
     // A word that exists, or is spelled like a path, is a path (a missing file then gets a
     // message in the window); anything else is left to clap ("unrecognized subcommand").
     let path_like = std::path::Path::new(first).exists() || word.contains(['/', '.', '\\']);
-    (!subcommand && path_like).then(|| paths(rest))
+    (!subcommand && path_like).then(|| GuiArgs {
+        paths: paths(&rest),
+        link,
+    })
+}
+
+/// The window's command line: paths to open and a deep link.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GuiArgs {
+    /// Checkpoints and images, in the order given.
+    pub paths: Vec<std::path::PathBuf>,
+    /// The `--open` fragment.
+    pub link: Option<String>,
 }
 
 /// Run from `std::env::args_os()`: print the result, or one line on stderr; exit code.

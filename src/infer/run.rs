@@ -7,11 +7,11 @@ use super::preprocess::{ImageProcessor, digit_pixels};
 use super::simple_cnn::{self, SimpleCnn};
 use super::weights::{first_line, prepare, weight_bytes};
 use crate::model::ModelFiles;
+use crate::platform::Instant;
 use candle_core::{DType, Device, Tensor};
 use serde::Serialize;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Instant;
 
 /// The checkpoint that ships with the app (`assets/models/simple_cnn`), found next to the
 /// sources, in the working directory, or above the executable.
@@ -137,16 +137,7 @@ impl Classifier {
                 .iter()
                 .filter_map(|n| files.tensor(n).map(|t| t.shape.clone())),
         );
-        let dir = files.path.clone();
-        let dir = if dir.is_dir() {
-            dir
-        } else {
-            dir.parent().map(Path::to_path_buf).unwrap_or_default()
-        };
-        let pre: Option<serde_json::Value> =
-            std::fs::read_to_string(dir.join("preprocessor_config.json"))
-                .ok()
-                .and_then(|t| serde_json::from_str(&t).ok());
+        let pre = files.side_json("preprocessor_config.json");
         let processor = ImageProcessor::from_json(pre.as_ref(), cfg.image_size as u32);
         let (h, w) = processor
             .crop

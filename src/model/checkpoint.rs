@@ -1,17 +1,34 @@
-//! One `.safetensors` file, memory-mapped read-only and validated by the `safetensors` crate.
-//! The file is never written; tensors are decoded on demand.
+//! One `.safetensors` file, memory-mapped read-only (or, in the browser, held in memory) and
+//! validated by the `safetensors` crate. The file is never written; tensors are decoded on
+//! demand.
 
 use crate::formats::{Format, decode};
-use memmap2::Mmap;
 use safetensors::SafeTensors;
 use safetensors::tensor::{Dtype, Metadata, TensorInfo};
-use std::fs::File;
 use std::path::{Path, PathBuf};
+
+/// The bytes of a file: mapped from disk, or owned (a file dropped on the web page).
+enum Data {
+    #[cfg(not(target_arch = "wasm32"))]
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for Data {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            #[cfg(not(target_arch = "wasm32"))]
+            Data::Mapped(m) => m,
+            Data::Owned(v) => v,
+        }
+    }
+}
 
 /// An open safetensors file.
 pub struct Checkpoint {
     path: PathBuf,
-    map: Mmap,
+    map: Data,
     header_len: usize,
     metadata: Metadata,
 }
@@ -26,22 +43,40 @@ impl std::fmt::Debug for Checkpoint {
 
 impl Checkpoint {
     /// Open and validate `path` (header, JSON, offsets, sizes). Errors say what is wrong.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn open(path: &Path) -> Result<Checkpoint, String> {
         let shown = path.display();
-        let file = File::open(path).map_err(|e| format!("cannot open {shown}: {e}"))?;
+        let file = std::fs::File::open(path).map_err(|e| format!("cannot open {shown}: {e}"))?;
         let len = file
             .metadata()
             .map_err(|e| format!("cannot read {shown}: {e}"))?
             .len();
-        if len < 8 {
-            return Err(format!(
-                "{shown} is not a safetensors file: {len} bytes, too short for the 8-byte header length"
-            ));
-        }
+        short_check(path, len)?;
         // SAFETY: the map is read-only; the file is opened read-only and never written by us.
-        let map = unsafe { Mmap::map(&file) }.map_err(|e| format!("cannot map {shown}: {e}"))?;
+        let map =
+            unsafe { memmap2::Mmap::map(&file) }.map_err(|e| format!("cannot map {shown}: {e}"))?;
+        Self::validate(path, Data::Mapped(map))
+    }
+
+    /// In the browser there is no file system: files come as bytes ([`Checkpoint::from_bytes`]).
+    #[cfg(target_arch = "wasm32")]
+    pub fn open(path: &Path) -> Result<Checkpoint, String> {
+        Err(format!(
+            "cannot open {}: the browser reads files only when they are picked or dropped",
+            path.display()
+        ))
+    }
+
+    /// Validate a file's bytes held in memory (a file picked or dropped on the web page);
+    /// `path` names it in messages.
+    pub fn from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Checkpoint, String> {
+        short_check(path, bytes.len() as u64)?;
+        Self::validate(path, Data::Owned(bytes))
+    }
+
+    fn validate(path: &Path, map: Data) -> Result<Checkpoint, String> {
         let (header_len, metadata) = SafeTensors::read_metadata(&map)
-            .map_err(|e| format!("{shown}: {}", explain(&e, len)))?;
+            .map_err(|e| format!("{}: {}", path.display(), explain(&e, map.len() as u64)))?;
         Ok(Checkpoint {
             path: path.to_path_buf(),
             map,
@@ -180,6 +215,17 @@ pub fn decode_values(dtype: Dtype, bytes: &[u8]) -> Result<Vec<f64>, String> {
 }
 
 /// A sentence for each way a safetensors header can be wrong.
+/// A file shorter than the 8-byte header length is no safetensors file.
+fn short_check(path: &Path, len: u64) -> Result<(), String> {
+    if len < 8 {
+        return Err(format!(
+            "{} is not a safetensors file: {len} bytes, too short for the 8-byte header length",
+            path.display()
+        ));
+    }
+    Ok(())
+}
+
 fn explain(e: &safetensors::SafeTensorError, file_len: u64) -> String {
     use safetensors::SafeTensorError as E;
     match e {

@@ -67,7 +67,18 @@ pub struct ModelFiles {
     pub metadata: BTreeMap<String, String>,
     /// `config.json` beside the weights, if present and valid JSON.
     pub config: Option<serde_json::Value>,
+    /// The small JSON files beside the weights ([`SIDE_FILES`]) as text, read when opened.
+    pub side: BTreeMap<String, String>,
 }
+
+/// The JSON files read beside the weights.
+pub const SIDE_FILES: [&str; 2] = ["config.json", "preprocessor_config.json"];
+
+/// Largest side file read (a real config is a few KB; the id2label of 1000 classes ~40 KB).
+const MAX_SIDE_BYTES: u64 = 4 << 20;
+
+/// Largest checkpoint held in memory (the browser has no memory map): 1.5 GB.
+pub const MAX_IN_MEMORY: u64 = 1536 << 20;
 
 impl ModelFiles {
     /// Open a file, a folder or an index. Errors name the file and what is wrong with it.
@@ -92,6 +103,63 @@ impl ModelFiles {
             .iter()
             .map(|p| Checkpoint::open(p))
             .collect::<Result<Vec<_>, _>>()?;
+        let side = SIDE_FILES
+            .iter()
+            .filter_map(|name| {
+                let p = dir.join(name);
+                let small = std::fs::metadata(&p).is_ok_and(|m| m.len() <= MAX_SIDE_BYTES);
+                let text = std::fs::read_to_string(&p).ok().filter(|_| small)?;
+                Some((name.to_string(), text))
+            })
+            .collect();
+        Self::assemble(path, shards, side)
+    }
+
+    /// A checkpoint from files held in memory (picked or dropped on the web page): every
+    /// `.safetensors` file is a shard (in name order), and `config.json` /
+    /// `preprocessor_config.json` are read beside them. `label` names it.
+    pub fn from_memory(label: &str, files: Vec<(String, Vec<u8>)>) -> Result<ModelFiles, String> {
+        let total: u64 = files.iter().map(|(_, b)| b.len() as u64).sum();
+        if total > MAX_IN_MEMORY {
+            return Err(format!(
+                "{label}: {total} bytes do not fit in the page's memory (at most {MAX_IN_MEMORY}); \
+                 use the desktop app for checkpoints this large"
+            ));
+        }
+        let mut side = BTreeMap::new();
+        let mut weights = Vec::new();
+        for (name, bytes) in files {
+            let base = name.rsplit(['/', '\\']).next().unwrap_or(&name).to_string();
+            if SIDE_FILES.contains(&base.as_str()) {
+                let text =
+                    String::from_utf8(bytes).map_err(|_| format!("{base} is not UTF-8 text"))?;
+                side.insert(base, text);
+            } else if base.ends_with(".safetensors") {
+                weights.push((base, bytes));
+            } else {
+                return Err(format!(
+                    "{}: not a .safetensors file, config.json or preprocessor_config.json",
+                    printable(&base)
+                ));
+            }
+        }
+        if weights.is_empty() {
+            return Err(format!("{label}: no .safetensors file among the files"));
+        }
+        weights.sort_by(|a, b| a.0.cmp(&b.0));
+        let shards = weights
+            .into_iter()
+            .map(|(name, bytes)| Checkpoint::from_bytes(Path::new(&name), bytes))
+            .collect::<Result<Vec<_>, _>>()?;
+        Self::assemble(Path::new(label), shards, side)
+    }
+
+    /// Index the shards' tensors and metadata; `config.json` from the side files.
+    fn assemble(
+        path: &Path,
+        shards: Vec<Checkpoint>,
+        side: BTreeMap<String, String>,
+    ) -> Result<ModelFiles, String> {
         let mut tensors = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
         let mut metadata = BTreeMap::new();
@@ -121,16 +189,24 @@ impl ModelFiles {
             }
         }
         tensors.sort_by(|a, b| natural_cmp(&a.name, &b.name));
-        let config = std::fs::read_to_string(dir.join("config.json"))
-            .ok()
-            .and_then(|t| serde_json::from_str(&t).ok());
+        let config = side
+            .get("config.json")
+            .and_then(|t| serde_json::from_str(t).ok());
         Ok(ModelFiles {
             path: path.to_path_buf(),
             shards,
             tensors,
             metadata,
             config,
+            side,
         })
+    }
+
+    /// A side file's JSON (`preprocessor_config.json` …), if present and valid.
+    pub fn side_json(&self, name: &str) -> Option<serde_json::Value> {
+        self.side
+            .get(name)
+            .and_then(|t| serde_json::from_str(t).ok())
     }
 
     /// Look a tensor up by name.

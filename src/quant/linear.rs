@@ -175,41 +175,40 @@ fn par_runs(
     deq: &mut [f32],
     f: impl Fn(&Run, &[f32], &mut [f32], &mut [f32]) + Sync,
 ) {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = crate::platform::threads();
     let per = data.len().div_ceil(threads).max(1);
-    let f = &f;
-    std::thread::scope(|s| {
-        let (mut q, mut deq) = (q, deq);
-        let mut offset = 0;
-        let mut rest = runs;
-        while !rest.is_empty() {
-            // Take runs until this section holds about `per` elements.
-            let n = rest
-                .iter()
-                .position(|r| r.end - offset > per)
-                .unwrap_or(rest.len())
-                .max(1);
-            let (mine, tail) = rest.split_at(n);
-            rest = tail;
-            let end = mine.last().map_or(offset, |r| r.end);
-            let (q_mine, q_tail) = std::mem::take(&mut q).split_at_mut(end - offset);
-            let (d_mine, d_tail) = std::mem::take(&mut deq).split_at_mut(end - offset);
-            q = q_tail;
-            deq = d_tail;
-            let base = offset;
-            offset = end;
-            s.spawn(move || {
-                for r in mine {
-                    let (a, b) = (r.start - base, r.end - base);
-                    f(
-                        r,
-                        &data[r.start..r.end],
-                        &mut q_mine[a..b],
-                        &mut d_mine[a..b],
-                    );
-                }
-            });
+    let (mut q, mut deq) = (q, deq);
+    let mut offset = 0;
+    let mut rest = runs;
+    let mut parts = Vec::new();
+    while !rest.is_empty() {
+        // Take runs until this section holds about `per` elements.
+        let n = rest
+            .iter()
+            .position(|r| r.end - offset > per)
+            .unwrap_or(rest.len())
+            .max(1);
+        let (mine, tail) = rest.split_at(n);
+        rest = tail;
+        let end = mine.last().map_or(offset, |r| r.end);
+        let (q_mine, q_tail) = std::mem::take(&mut q).split_at_mut(end - offset);
+        let (d_mine, d_tail) = std::mem::take(&mut deq).split_at_mut(end - offset);
+        q = q_tail;
+        deq = d_tail;
+        parts.push((mine, offset, q_mine, d_mine));
+        offset = end;
+    }
+    crate::platform::run_parts(parts, |(mine, base, q_mine, d_mine)| {
+        for r in mine {
+            let (a, b) = (r.start - base, r.end - base);
+            f(
+                r,
+                &data[r.start..r.end],
+                &mut q_mine[a..b],
+                &mut d_mine[a..b],
+            );
         }
+        false
     });
 }
 

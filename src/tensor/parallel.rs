@@ -23,26 +23,22 @@ pub fn for_each_chunk<A: Sync, B: Send>(
         .enumerate()
         .map(|(i, (a, b))| (i, a, b))
         .collect();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = crate::platform::threads();
     let per_thread = work.len().div_ceil(threads).max(1);
-    let f = &f;
-    let cancelled = std::thread::scope(|s| {
-        let mut handles = Vec::new();
-        while !work.is_empty() {
-            let rest = work.split_off(per_thread.min(work.len()));
-            let mine = std::mem::replace(&mut work, rest);
-            handles.push(s.spawn(move || {
-                for (index, src, dst) in mine {
-                    if progress.is_cancelled() {
-                        return true;
-                    }
-                    f(index, src, dst);
-                    progress.advance(src.len() as u64);
-                }
-                false
-            }));
+    let mut parts = Vec::new();
+    while !work.is_empty() {
+        let rest = work.split_off(per_thread.min(work.len()));
+        parts.push(std::mem::replace(&mut work, rest));
+    }
+    let cancelled = crate::platform::run_parts(parts, |mine| {
+        for (index, src, dst) in mine {
+            if progress.is_cancelled() {
+                return true;
+            }
+            f(index, src, dst);
+            progress.advance(src.len() as u64);
         }
-        handles.into_iter().any(|h| h.join().unwrap_or(true))
+        false
     });
     if cancelled { Err(Cancelled) } else { Ok(()) }
 }

@@ -1,0 +1,111 @@
+//! Deep links in the app: the link for what is on screen, and putting the app in a link's
+//! state (with a visible note for values that were not used).
+
+use super::{QuantscopeApp, Tab};
+use crate::deeplink::{self, Link};
+
+impl QuantscopeApp {
+    /// The link for what is on screen: the tab, and that panel's settings.
+    pub fn link(&self) -> Link {
+        let mut link = Link {
+            tab: Some(self.tab.label().to_lowercase()),
+            ..Link::default()
+        };
+        match self.tab {
+            Tab::Bits => {
+                let s = self.bits.state();
+                link.value = Some(s.value);
+                // A custom eXmY layout has no name a link can carry.
+                link.format = (s.format != "custom").then_some(s.format);
+                link.rounding = Some(s.rounding);
+            }
+            Tab::Downcast => {
+                let s = self.downcast.state();
+                link.dist = Some(s.distribution.kind().to_string());
+                link.size = Some(s.size);
+                link.seed = Some(s.seed);
+                if s.quantize {
+                    link.scheme = Some(s.qtype);
+                } else {
+                    link.to = Some(s.format);
+                    link.rounding = Some(s.rounding);
+                }
+            }
+            Tab::Model => {}
+        }
+        link
+    }
+
+    /// Put the app in `link`'s state (settings the link leaves out stay as they are).
+    pub fn apply_link(&mut self, ctx: &egui::Context, link: &Link) {
+        match link.tab.as_deref() {
+            Some("bits") => self.tab = Tab::Bits,
+            Some("downcast") => self.tab = Tab::Downcast,
+            Some("model") => self.tab = Tab::Model,
+            _ => {}
+        }
+        let lab = link.dist.is_some()
+            || link.size.is_some()
+            || link.seed.is_some()
+            || link.to.is_some()
+            || link.scheme.is_some();
+        let on_lab = self.tab == Tab::Downcast || (link.tab.is_none() && lab);
+        let mut bits = self.bits.state();
+        if let Some(f) = &link.format {
+            bits.format = f.clone();
+        }
+        if let Some(v) = &link.value {
+            bits.value = v.clone();
+        }
+        if let (Some(r), false) = (&link.rounding, on_lab) {
+            bits.rounding = r.clone();
+        }
+        if bits != self.bits.state() {
+            self.bits.restore(&bits);
+            // The sweep follows the new value, as when it is typed.
+            self.bits.set_text(&bits.value);
+        }
+        let mut d = self.downcast.state();
+        if let Some(k) = &link.dist
+            && d.distribution.kind() != k
+            && let Some(dist) = crate::tensor::random::Distribution::named(k)
+        {
+            d.distribution = dist;
+        }
+        if let Some(n) = link.size {
+            d.size = n;
+        }
+        if let Some(s) = link.seed {
+            d.seed = s;
+        }
+        if let Some(t) = &link.to {
+            d.format = t.clone();
+            d.quantize = false;
+        }
+        if let Some(q) = &link.scheme {
+            d.qtype = q.clone();
+            d.quantize = true;
+        }
+        if let (Some(r), true) = (&link.rounding, on_lab) {
+            d.rounding = r.clone();
+        }
+        if d != self.downcast.state() {
+            self.downcast.restore(&d);
+        }
+        ctx.request_repaint();
+    }
+
+    /// Read a fragment and apply it; notes for values not used go to the status bar.
+    pub fn open_link(&mut self, ctx: &egui::Context, fragment: &str) {
+        let (link, notes) = deeplink::parse(fragment);
+        self.apply_link(ctx, &link);
+        if !notes.is_empty() {
+            self.exporter.status = Some(Err(notes.join("; ")));
+        }
+    }
+
+    /// The shareable URL of what is on screen, under the configured base.
+    pub fn link_url(&self) -> String {
+        deeplink::url(&self.exporter.settings.link_base, &self.link())
+    }
+}
