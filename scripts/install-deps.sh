@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # System packages quantscope needs on Debian: X11/Wayland/GL libraries for the window,
-# Xvfb + ImageMagick for screenshots. Safe to run again; quiet when all are present.
+# Xvfb + ImageMagick for screenshots; with --browser also Chromium and curl for the web
+# page's smoke test (scripts/web-smoke.sh). Safe to run again; quiet when all are present.
 set -euo pipefail
 packages=(
   pkg-config
@@ -8,6 +9,9 @@ packages=(
   libwayland-client0 libwayland-egl1 libegl1 libgl1 libgl1-mesa-dri
   xvfb xauth imagemagick xdotool
 )
+if [ "${1:-}" = "--browser" ]; then
+  packages+=(chromium curl)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

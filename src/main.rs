@@ -1,5 +1,11 @@
 //! `quantscope`: no arguments (or paths) opens the GUI; a subcommand runs the CLI and exits.
 
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    quantscope::app::web::start();
+}
+
+#[cfg(not(target_arch = "wasm32"))]
 fn main() {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let Some(gui) = quantscope::cli::gui_args(&args) else {

@@ -35,3 +35,26 @@ pub fn run_parts<T: Send>(parts: Vec<T>, f: impl Fn(T) -> bool + Sync) -> bool {
         handles.into_iter().any(|h| h.join().unwrap_or(true))
     })
 }
+
+/// Offer `bytes` as a download named `file_name` (the browser's way of saving a file).
+#[cfg(target_arch = "wasm32")]
+pub fn download(file_name: &str, bytes: &[u8]) -> Result<(), String> {
+    use wasm_bindgen::JsCast as _;
+    let fail = |what: &str| format!("cannot download {file_name}: {what}");
+    let window = web_sys::window().ok_or_else(|| fail("no window"))?;
+    let document = window.document().ok_or_else(|| fail("no document"))?;
+    let array = js_sys::Uint8Array::from(bytes);
+    let parts = js_sys::Array::of1(&array);
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&parts).map_err(|_| fail("no blob"))?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| fail("no URL"))?;
+    let a: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|_| fail("no link element"))?
+        .dyn_into()
+        .map_err(|_| fail("no link element"))?;
+    a.set_href(&url);
+    a.set_download(file_name);
+    a.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}

@@ -25,6 +25,15 @@ fn a_link_opens_0_1_in_float16() {
     let a = app.bits.analysis();
     assert_eq!((a.bits, a.value), (0x2e66, 0.0999755859375));
     assert!(h.query_all_by_label_contains("0.0999755859375").count() > 0);
+    // The sweep is centred on it: ±8 ulp of 2^-14 around 0.0999755859375.
+    let (lo, hi) = app.bits.state().sweep;
+    assert_eq!(
+        (lo, hi),
+        (
+            0.0999755859375 - 8.0 / 16384.0,
+            0.0999755859375 + 8.0 / 16384.0
+        )
+    );
 }
 
 #[test]
@@ -34,7 +43,13 @@ fn a_lab_link_sets_the_lab_and_reads_back() {
     assert_eq!(app.tab, Tab::Downcast);
     let s = app.downcast.state();
     assert_eq!(
-        (s.distribution.kind(), s.size, s.seed, s.format.as_str(), s.rounding.as_str()),
+        (
+            s.distribution.kind(),
+            s.size,
+            s.seed,
+            s.format.as_str(),
+            s.rounding.as_str()
+        ),
         ("normal", 5000, 3, "float8_e4m3fn", "toward-zero")
     );
     let fragment = quantscope::deeplink::write(&app.link());
@@ -58,7 +73,11 @@ fn bad_values_keep_defaults_with_a_visible_note() {
     let mut h = harness("#tab=bits&format=float7&value=0.5&size=-3&unknown=1");
     h.run_steps(2);
     let app = h.state();
-    assert_eq!(app.bits.format().name(), "bfloat16", "the default format stays");
+    assert_eq!(
+        app.bits.format().name(),
+        "bfloat16",
+        "the default format stays"
+    );
     assert_eq!(app.bits.analysis().value, 0.5);
     let note = h
         .query_by_label_contains("format=float7 is not a format")

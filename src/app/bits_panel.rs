@@ -118,6 +118,12 @@ impl BitsPanel {
         }
     }
 
+    /// Centre the sweep on the current value (±8 ulp), as its "±8 ulp" button does.
+    pub fn centre_sweep(&mut self) {
+        let a = self.analysis();
+        self.sweep.centre_on(&a);
+    }
+
     /// Put `text` in the value box, as if typed.
     pub fn set_text(&mut self, text: &str) {
         self.text = text.to_string();

@@ -4,6 +4,7 @@
 //! back to its own picker ([`super::file_picker`]) or to the export folder.
 
 use crate::browse::Wanted;
+#[cfg(not(target_arch = "wasm32"))]
 use std::cell::RefCell;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -191,14 +192,17 @@ fn no_dialog_possible() -> Option<String> {
     })
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 thread_local! {
     /// rfd's warnings and errors on this thread while [`capture_errors`] runs.
     static CAPTURED: RefCell<Option<Vec<String>>> = const { RefCell::new(None) };
 }
 
 /// Collects rfd's log errors on the thread that asked (rfd logs and returns `None`).
+#[cfg(not(target_arch = "wasm32"))]
 struct CaptureLogger;
 
+#[cfg(not(target_arch = "wasm32"))]
 impl log::Log for CaptureLogger {
     fn enabled(&self, m: &log::Metadata<'_>) -> bool {
         m.level() <= log::Level::Error && m.target().starts_with("rfd")
@@ -219,6 +223,7 @@ impl log::Log for CaptureLogger {
 }
 
 /// Run `f` and return what it returned with rfd's errors logged meanwhile on this thread.
+#[cfg(not(target_arch = "wasm32"))]
 fn capture_errors<T>(f: impl FnOnce() -> T) -> (T, Vec<String>) {
     static LOGGER: CaptureLogger = CaptureLogger;
     // Another logger may own the log facade already; then nothing is caught and a failure

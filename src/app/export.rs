@@ -246,6 +246,22 @@ impl Exporter {
         file_name: String,
         make: impl FnOnce() -> Result<Vec<u8>, String> + Send + 'static,
     ) {
+        #[cfg(target_arch = "wasm32")]
+        {
+            // The browser saves by downloading; no folder, no dialog.
+            let result = make().and_then(|bytes| {
+                crate::platform::download(&file_name, &bytes)?;
+                Ok(Some(Saved {
+                    path: PathBuf::from(&file_name),
+                    fallback: None,
+                }))
+            });
+            self.in_flight += 1;
+            let _ = self.done_tx.send(result);
+            ctx.request_repaint();
+            return;
+        }
+        #[allow(unreachable_code)]
         let settings = self.settings.clone();
         let tx = self.done_tx.clone();
         let dialogs = super::dialogs::get(ctx);

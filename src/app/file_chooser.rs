@@ -15,8 +15,23 @@ const NOTE_FOR: Duration = Duration::from_secs(4);
 /// After this long without an answer, offer quantscope's own picker beside the spinner.
 const OFFER_PICKER_AFTER: Duration = Duration::from_secs(2);
 
+/// What was chosen: a path (desktop) or the files' names and bytes (the browser, which
+/// hands out contents, not paths).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Chosen {
+    /// A file or folder on disk.
+    Path(PathBuf),
+    /// Files read in the browser: (name, bytes).
+    Files(Vec<(String, Vec<u8>)>),
+}
+
+/// Files the browser's dialog read: `None` until it answers, then `Some(None)` on cancel.
+type WebSlot = std::sync::Arc<std::sync::Mutex<Option<Option<Vec<(String, Vec<u8>)>>>>>;
+
 /// One place that asks for files of one purpose (checkpoints, images, state files).
 pub struct FileChooser {
+    /// The browser's dialog, while it is open.
+    web: Option<WebSlot>,
     native: Job<Answer>,
     picker: Option<FilePicker>,
     /// What the current request wants, where it starts, and the recent paths it offers.
@@ -30,6 +45,7 @@ pub struct FileChooser {
 impl Default for FileChooser {
     fn default() -> Self {
         FileChooser {
+            web: None,
             native: Job::default(),
             picker: None,
             wanted: Wanted::Checkpoint,
@@ -59,6 +75,10 @@ impl FileChooser {
         recent: &[PathBuf],
     ) {
         self.remember(wanted, start, recent);
+        if cfg!(target_arch = "wasm32") {
+            self.open_in_browser(ctx, wanted);
+            return;
+        }
         let dialogs = dialogs::get(ctx);
         if let Some(why) = dialogs.known_failure() {
             self.picker = Some(FilePicker::new(
@@ -74,6 +94,74 @@ impl FileChooser {
             start: Some(self.start.clone()),
         };
         self.native.start(ctx, move |_| dialogs.ask(&ask));
+    }
+
+    /// The browser's file dialog (rfd's async dialog): several files for a checkpoint (the
+    /// weights with config.json), one otherwise; their bytes arrive in a later frame.
+    #[cfg(target_arch = "wasm32")]
+    fn open_in_browser(&mut self, ctx: &egui::Context, wanted: Wanted) {
+        let slot = WebSlot::default();
+        self.web = Some(slot.clone());
+        let exts: &[&str] = match wanted {
+            Wanted::Checkpoint | Wanted::Folder => &["safetensors", "json"],
+            Wanted::Image => &["png", "jpg", "jpeg", "webp"],
+            Wanted::State => &["json"],
+        };
+        let dialog = rfd::AsyncFileDialog::new().add_filter(wanted.describe(), exts);
+        let ctx = ctx.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let handles = if matches!(wanted, Wanted::Checkpoint | Wanted::Folder) {
+                dialog.pick_files().await
+            } else {
+                dialog.pick_file().await.map(|f| vec![f])
+            };
+            let mut files = Vec::new();
+            for h in handles.unwrap_or_default() {
+                files.push((h.file_name(), h.read().await));
+            }
+            if let Ok(mut s) = slot.lock() {
+                *s = Some((!files.is_empty()).then_some(files));
+            }
+            ctx.request_repaint();
+        });
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn open_in_browser(&mut self, _: &egui::Context, _: Wanted) {}
+
+    /// Read files dropped on the web page (the browser reads them asynchronously); they
+    /// arrive from [`FileChooser::ui`] as [`Chosen::Files`].
+    #[cfg(target_arch = "wasm32")]
+    pub fn read_dropped(
+        &mut self,
+        ctx: &egui::Context,
+        dropped: Vec<std::sync::Arc<dyn egui::DroppedFile + Send + Sync>>,
+    ) {
+        let slot = WebSlot::default();
+        self.web = Some(slot.clone());
+        let ctx = ctx.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let mut files = Vec::new();
+            for f in &dropped {
+                let name = f.path().display().to_string();
+                if let Ok(bytes) = f.bytes_async().await {
+                    files.push((name, bytes));
+                }
+            }
+            if let Ok(mut s) = slot.lock() {
+                *s = Some((!files.is_empty()).then_some(files));
+            }
+            ctx.request_repaint();
+        });
+    }
+
+    /// On the desktop dropped files are opened by path.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn read_dropped(
+        &mut self,
+        _: &egui::Context,
+        _: Vec<std::sync::Arc<dyn egui::DroppedFile + Send + Sync>>,
+    ) {
     }
 
     /// Open quantscope's own picker straight away.
@@ -102,13 +190,27 @@ impl FileChooser {
 
     /// Whether a dialog or the picker is open.
     pub fn busy(&self) -> bool {
-        self.native.status().is_some() || self.picker.is_some()
+        self.native.status().is_some() || self.picker.is_some() || self.web.is_some()
     }
 
-    /// Poll the dialog and draw the picker; the chosen path, once.
-    pub fn ui(&mut self, ctx: &egui::Context) -> Option<PathBuf> {
+    /// Poll the dialog and draw the picker; what was chosen, once.
+    pub fn ui(&mut self, ctx: &egui::Context) -> Option<Chosen> {
+        if let Some(slot) = &self.web {
+            let answer = slot.lock().ok().and_then(|mut s| s.take());
+            match answer {
+                Some(Some(files)) => {
+                    self.web = None;
+                    return Some(Chosen::Files(files));
+                }
+                Some(None) => {
+                    self.web = None;
+                    self.cancelled(ctx);
+                }
+                None => {}
+            }
+        }
         match self.native.poll() {
-            Some(Answer::Chosen(p)) => return Some(p),
+            Some(Answer::Chosen(p)) => return Some(Chosen::Path(p)),
             Some(Answer::Cancelled) => self.cancelled(ctx),
             Some(Answer::Unavailable(why)) => {
                 self.picker = Some(FilePicker::new(
@@ -126,7 +228,7 @@ impl FileChooser {
         match self.picker.as_mut()?.ui(ctx)? {
             Picked::Chosen(p) => {
                 self.picker = None;
-                Some(p)
+                Some(Chosen::Path(p))
             }
             Picked::Cancelled => {
                 self.picker = None;

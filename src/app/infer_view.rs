@@ -7,7 +7,7 @@ use super::job::Job;
 use crate::browse::Wanted;
 use crate::export::Table;
 use crate::infer::Precision;
-use crate::infer::preprocess::load_image;
+use crate::infer::preprocess::{decode_image, load_image};
 use crate::infer::run::{Classifier, Difference, Prediction, difference};
 use egui::{Color32, RichText};
 use egui_plot::{Legend, Line, Plot, PlotPoints};
@@ -30,8 +30,24 @@ type RunOutcome = Result<RunResult, String>;
 enum Source {
     Sample(usize),
     File(PathBuf),
+    /// An image read in the browser: its name and bytes.
+    Bytes(String, Arc<Vec<u8>>),
     Drawing,
 }
+
+/// The bundled held-out digits, part of the binary (and so of the web page).
+const SAMPLES: [&[u8]; 10] = [
+    include_bytes!("../../assets/samples/digit_0.png"),
+    include_bytes!("../../assets/samples/digit_1.png"),
+    include_bytes!("../../assets/samples/digit_2.png"),
+    include_bytes!("../../assets/samples/digit_3.png"),
+    include_bytes!("../../assets/samples/digit_4.png"),
+    include_bytes!("../../assets/samples/digit_5.png"),
+    include_bytes!("../../assets/samples/digit_6.png"),
+    include_bytes!("../../assets/samples/digit_7.png"),
+    include_bytes!("../../assets/samples/digit_8.png"),
+    include_bytes!("../../assets/samples/digit_9.png"),
+];
 
 /// State of the Run view.
 pub struct InferView {
@@ -61,17 +77,6 @@ impl Default for InferView {
             dirty: true,
         }
     }
-}
-
-/// The bundled sample digit `n`, if found.
-pub fn sample_path(n: usize) -> Option<PathBuf> {
-    let rel = format!("assets/samples/digit_{n}.png");
-    [
-        Path::new(env!("CARGO_MANIFEST_DIR")).join(&rel),
-        PathBuf::from(&rel),
-    ]
-    .into_iter()
-    .find(|p| p.exists())
 }
 
 /// Whether a path looks like an image the Run view takes.
@@ -109,6 +114,12 @@ impl InferView {
         self.dirty = true;
     }
 
+    /// Use an image read in the browser (picked or dropped) as the input.
+    pub fn set_image_bytes(&mut self, name: String, bytes: Vec<u8>) {
+        self.source = Source::Bytes(name, Arc::new(bytes));
+        self.dirty = true;
+    }
+
     /// The image file used as input, if that is the input.
     pub fn image(&self) -> Option<&Path> {
         match &self.source {
@@ -119,8 +130,14 @@ impl InferView {
 
     /// Poll the image dialog and draw its picker (call before any panel is laid out).
     pub fn dialogs(&mut self, ctx: &egui::Context) {
-        if let Some(p) = self.chooser.ui(ctx) {
-            self.set_image(p);
+        match self.chooser.ui(ctx) {
+            Some(super::file_chooser::Chosen::Path(p)) => self.set_image(p),
+            Some(super::file_chooser::Chosen::Files(files)) => {
+                if let Some((name, bytes)) = files.into_iter().next() {
+                    self.set_image_bytes(name, bytes);
+                }
+            }
+            None => {}
         }
     }
 
@@ -158,11 +175,13 @@ impl InferView {
     fn load_pixels(&self, model: &Classifier) -> Result<Vec<f32>, String> {
         match &self.source {
             Source::Sample(n) => {
-                let p =
-                    sample_path(*n).ok_or("the bundled samples (assets/samples) were not found")?;
-                Ok(model.preprocess(&load_image(&p)?))
+                let bytes = SAMPLES.get(*n).ok_or("there are ten samples, 0 to 9")?;
+                Ok(model.preprocess(&decode_image(bytes)?))
             }
             Source::File(p) => Ok(model.preprocess(&load_image(p)?)),
+            Source::Bytes(name, bytes) => {
+                Ok(model.preprocess(&decode_image(bytes).map_err(|e| format!("{name}: {e}"))?))
+            }
             Source::Drawing => {
                 Ok(model.preprocess(&image::DynamicImage::ImageLuma8(self.canvas.raster())))
             }
@@ -245,10 +264,11 @@ impl InferView {
                 self.chooser
                     .open(ui.ctx(), Wanted::Image, start.clone(), &self.recent);
             }
-            if ui
-                .button("Type a path…")
-                .on_hover_text("quantscope's own file picker, with Tab completion")
-                .clicked()
+            if !cfg!(target_arch = "wasm32")
+                && ui
+                    .button("Type a path…")
+                    .on_hover_text("quantscope's own file picker, with Tab completion")
+                    .clicked()
             {
                 self.chooser.browse(Wanted::Image, start, &self.recent);
             }

@@ -62,8 +62,8 @@ impl QuantscopeApp {
         }
         if bits != self.bits.state() {
             self.bits.restore(&bits);
-            // The sweep follows the new value, as when it is typed.
-            self.bits.set_text(&bits.value);
+            // The sweep shows the linked value's neighbourhood.
+            self.bits.centre_sweep();
         }
         let mut d = self.downcast.state();
         if let Some(k) = &link.dist
@@ -107,5 +107,36 @@ impl QuantscopeApp {
     /// The shareable URL of what is on screen, under the configured base.
     pub fn link_url(&self) -> String {
         deeplink::url(&self.exporter.settings.link_base, &self.link())
+    }
+}
+
+impl QuantscopeApp {
+    /// A title saying what is on screen (the web page's tab shows it): the value and its
+    /// stored decimal in the Bits panel, the lab's cast, or the checkpoint.
+    pub fn title(&self) -> String {
+        match self.tab {
+            Tab::Bits => {
+                let a = self.bits.analysis();
+                format!(
+                    "quantscope — {} in {} = {}",
+                    self.bits.state().value,
+                    a.format.name(),
+                    crate::formats::decimal::shortest_repr(a.value)
+                )
+            }
+            Tab::Downcast => {
+                let s = self.downcast.state();
+                let to = if s.quantize { s.qtype } else { s.format };
+                format!(
+                    "quantscope — {} {} values → {to}",
+                    s.size,
+                    s.distribution.kind()
+                )
+            }
+            Tab::Model => match self.model.files() {
+                Some(f) => format!("quantscope — {}", f.path.display()),
+                None => "quantscope — Model".into(),
+            },
+        }
     }
 }

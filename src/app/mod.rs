@@ -26,6 +26,8 @@ mod rounding_picker;
 pub mod state;
 mod sweep_plot;
 mod table_view;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
 
 pub use bits_panel::BitsPanel;
 pub use downcast_panel::DowncastPanel;
@@ -384,8 +386,17 @@ impl QuantscopeApp {
     }
 
     fn poll_loading(&mut self, ctx: &egui::Context) {
-        if let Some(path) = self.state_chooser.ui(ctx) {
-            self.loading.start(ctx, move |_| read_state(&path));
+        match self.state_chooser.ui(ctx) {
+            Some(file_chooser::Chosen::Path(path)) => {
+                self.loading.start(ctx, move |_| read_state(&path))
+            }
+            Some(file_chooser::Chosen::Files(files)) => {
+                if let Some((name, bytes)) = files.into_iter().next() {
+                    self.loading
+                        .start(ctx, move |_| read_state_bytes(&name, &bytes));
+                }
+            }
+            None => {}
         }
         match self.loading.poll() {
             Some(Ok(s)) => self.restore(ctx, &s),
@@ -553,6 +564,18 @@ const STATE_KEY: &str = "quantscope_state";
 /// Largest state file read (a real one is about 2 KB).
 const MAX_STATE_BYTES: u64 = 1 << 20;
 
+/// Read a state file's bytes (picked in the browser); the message names the file.
+pub fn read_state_bytes(name: &str, bytes: &[u8]) -> Result<state::AppState, String> {
+    if bytes.len() as u64 > MAX_STATE_BYTES {
+        return Err(format!(
+            "{name} is {} bytes: too large for a state file",
+            bytes.len()
+        ));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| format!("{name} is not UTF-8 text"))?;
+    state::from_json(text).map_err(|e| format!("{name}: {e}"))
+}
+
 /// Read a state file; the message names the file.
 pub fn read_state(path: &std::path::Path) -> Result<state::AppState, String> {
     let size = std::fs::metadata(path)
@@ -572,6 +595,8 @@ pub fn read_state(path: &std::path::Path) -> Result<state::AppState, String> {
 impl eframe::App for QuantscopeApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
+        #[cfg(target_arch = "wasm32")]
+        web::sync(self, ui.ctx(), _frame.info().cpu_usage);
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
@@ -595,6 +620,7 @@ impl QuantscopeApp {
 }
 
 /// Open the window on `launch` (nothing: as it was left) and run until it is closed.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn run(launch: crate::launch::Launch) -> eframe::Result {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()

@@ -2,7 +2,7 @@
 //! browse its tensors, see memory per precision, one tensor's statistics and histogram under a
 //! scheme, and the sensitivity table — all heavy work in the background.
 
-use super::file_chooser::FileChooser;
+use super::file_chooser::{Chosen, FileChooser};
 use super::infer_view::{InferView, is_image};
 use super::job::Job;
 use super::state::ModelState;
@@ -164,6 +164,55 @@ impl ModelPanel {
         });
     }
 
+    /// Files dropped on the window: a checkpoint and/or an image, in any order (on the web
+    /// their bytes are read first, and arrive through the chooser).
+    fn dropped(
+        &mut self,
+        ctx: &egui::Context,
+        dropped: Vec<Arc<dyn egui::DroppedFile + Send + Sync>>,
+    ) {
+        if cfg!(target_arch = "wasm32") {
+            self.chooser.read_dropped(ctx, dropped);
+            return;
+        }
+        let paths: Vec<PathBuf> = dropped.iter().map(|f| f.path().to_path_buf()).collect();
+        let found = crate::launch::from_paths(&paths);
+        if let Some(image) = found.image {
+            self.view = View::Run;
+            self.infer.set_image(image);
+        }
+        if let Some(checkpoint) = found.checkpoint {
+            self.open(ctx, checkpoint);
+        }
+        if let Some(problem) = found.problems.into_iter().next() {
+            self.message = Some(problem);
+        }
+    }
+
+    /// Open the bundled SimpleCNN: from assets/ on disk where found (so its path shows), else
+    /// the copy built into the binary (always, in the browser).
+    pub fn open_bundled(&mut self, ctx: &egui::Context) {
+        match self.bundled.clone() {
+            Some(p) => self.open(ctx, p),
+            None => self.open_memory(ctx, crate::infer::run::bundled_files()),
+        }
+    }
+
+    /// Open files held in memory (picked or dropped in the browser): `.safetensors` shards
+    /// with their config.json / preprocessor_config.json.
+    pub fn open_memory(&mut self, ctx: &egui::Context, files: Vec<(String, Vec<u8>)>) {
+        self.started = true;
+        let label = files
+            .iter()
+            .find(|(n, _)| n.ends_with(".safetensors"))
+            .or(files.first())
+            .map_or("dropped files".to_string(), |(n, _)| n.clone());
+        self.opening.start(ctx, move |_| {
+            let r = ModelFiles::from_memory(&label, files);
+            (PathBuf::from(label), r)
+        });
+    }
+
     /// Ask for a checkpoint file with the system dialog (on a worker thread), or with
     /// quantscope's own picker when the system has none.
     pub fn open_dialog(&mut self, ctx: &egui::Context) {
@@ -233,6 +282,10 @@ impl ModelPanel {
     }
 
     fn remember(&mut self, path: &Path) {
+        // Files read in the browser have no path to open again.
+        if !path.exists() {
+            return;
+        }
         let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         self.recent.retain(|p| p != &path);
         self.recent.insert(0, path);
@@ -266,8 +319,22 @@ impl ModelPanel {
                 Err(e) => self.message = Some(e),
             }
         }
-        if let Some(path) = self.chooser.ui(ctx) {
-            self.open(ctx, path);
+        match self.chooser.ui(ctx) {
+            Some(Chosen::Path(path)) => self.open(ctx, path),
+            Some(Chosen::Files(files)) => {
+                // Images go to the Run view; the rest is a checkpoint (weights + configs).
+                let (images, rest): (Vec<_>, Vec<_>) = files
+                    .into_iter()
+                    .partition(|(name, _)| is_image(Path::new(name)));
+                if let Some((name, bytes)) = images.into_iter().next() {
+                    self.view = View::Run;
+                    self.infer.set_image_bytes(name, bytes);
+                }
+                if !rest.is_empty() {
+                    self.open_memory(ctx, rest);
+                }
+            }
+            None => {}
         }
         self.infer.dialogs(ctx);
         if let Some(result) = self.report_job.poll() {
@@ -286,24 +353,14 @@ impl ModelPanel {
         let ctx = ui.ctx().clone();
         if !self.started {
             self.started = true;
-            if let Some(p) = self.reopen.take().or_else(|| self.bundled.clone()) {
-                self.open(&ctx, p);
+            match self.reopen.take() {
+                Some(p) => self.open(&ctx, p),
+                None => self.open_bundled(&ctx),
             }
         }
-        let dropped: Vec<PathBuf> = ctx.input(|i| {
-            i.raw
-                .dropped_files
-                .iter()
-                .map(|f| f.path().to_path_buf())
-                .collect()
-        });
-        if let Some(p) = dropped.into_iter().next() {
-            if is_image(&p) {
-                self.view = View::Run;
-                self.infer.set_image(p);
-            } else {
-                self.open(&ctx, p);
-            }
+        let dropped = ctx.input(|i| i.raw.dropped_files.clone());
+        if !dropped.is_empty() {
+            self.dropped(&ctx, dropped);
         }
         self.poll(&ctx);
         egui::Panel::top("model_toolbar").show(ui, |ui| self.toolbar_ui(ui));
@@ -354,8 +411,11 @@ impl ModelPanel {
             {
                 self.open_dialog(ui.ctx());
             }
-            if ui
-                .button("Open folder…")
+            // The browser has no folders or paths: Open file… picks the files themselves.
+            let desktop = !cfg!(target_arch = "wasm32");
+            if desktop
+                && ui
+                    .button("Open folder…")
                 .on_hover_text(
                     "A folder with model.safetensors (and config.json), or a sharded checkpoint",
                 )
@@ -363,9 +423,10 @@ impl ModelPanel {
             {
                 self.ask(ui.ctx(), Wanted::Folder);
             }
-            if ui
-                .button("Type a path…")
-                .on_hover_text(
+            if desktop
+                && ui
+                    .button("Type a path…")
+                    .on_hover_text(
                     "quantscope's own file picker: a path with Tab completion, the folder's files, recent files",
                 )
                 .clicked()
@@ -388,13 +449,12 @@ impl ModelPanel {
             if let Some(p) = chosen {
                 self.open(ui.ctx(), p);
             }
-            if let Some(p) = self.bundled.clone()
-                && ui
-                    .button("Bundled SimpleCNN")
-                    .on_hover_text("The small checkpoint that ships in assets/")
-                    .clicked()
+            if ui
+                .button("Bundled SimpleCNN")
+                .on_hover_text("The small checkpoint that ships in assets/")
+                .clicked()
             {
-                self.open(ui.ctx(), p);
+                self.open_bundled(ui.ctx());
             }
             self.chooser.status_ui(ui);
             if let Some((_, t)) = self.opening.status()

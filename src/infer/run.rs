@@ -13,6 +13,21 @@ use serde::Serialize;
 use std::path::Path;
 use std::sync::Arc;
 
+/// The bundled SimpleCNN's files, part of the binary (the web page has no file system):
+/// (name, bytes) as [`crate::model::ModelFiles::from_memory`] takes them.
+pub fn bundled_files() -> Vec<(String, Vec<u8>)> {
+    vec![
+        (
+            "model.safetensors".into(),
+            include_bytes!("../../assets/models/simple_cnn/model.safetensors").to_vec(),
+        ),
+        (
+            "config.json".into(),
+            include_bytes!("../../assets/models/simple_cnn/config.json").to_vec(),
+        ),
+    ]
+}
+
 /// The checkpoint that ships with the app (`assets/models/simple_cnn`), found next to the
 /// sources, in the working directory, or above the executable.
 pub fn bundled_checkpoint() -> Option<std::path::PathBuf> {
