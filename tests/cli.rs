@@ -332,3 +332,79 @@ fn a_typo_is_a_cli_error_not_a_window() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("unrecognized subcommand 'fomats'"), "{err}");
 }
+
+#[test]
+fn compare_gives_every_precision_against_float32() {
+    let img = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/samples/digit_3.png");
+    let v = json(&["compare", "--image", img, "--json"]);
+    let rows = v.as_array().expect("an array, one object per precision");
+    let dtypes: Vec<&str> = rows.iter().map(|r| r["dtype"].as_str().unwrap()).collect();
+    assert_eq!(
+        dtypes,
+        ["float32", "bfloat16", "float16", "int8", "fp8_e4m3fn"]
+    );
+    for r in rows {
+        for key in [
+            "top5",
+            "mean_abs_logit_diff",
+            "max_abs_logit_diff",
+            "top1_agrees",
+            "weight_bytes",
+            "ms",
+        ] {
+            assert!(r.get(key).is_some(), "{key} missing in {r}");
+        }
+        assert!(r.get("layers").is_none(), "layers only with --layers");
+        let top = &r["top5"][0];
+        assert_eq!(
+            (top["index"].as_u64(), top["label"].as_str()),
+            (Some(3), Some("3"))
+        );
+        assert!(top["prob"].as_f64().unwrap() > 0.9);
+        assert_eq!(r["top1_agrees"], true);
+    }
+    // float32 against itself; the others differ a little; weights shrink.
+    assert_eq!(rows[0]["max_abs_logit_diff"], 0.0);
+    assert!(rows[1]["mean_abs_logit_diff"].as_f64().unwrap() > 0.0);
+    let bytes: Vec<u64> = rows
+        .iter()
+        .map(|r| r["weight_bytes"].as_u64().unwrap())
+        .collect();
+    assert_eq!(bytes[1], bytes[0] / 2, "bf16 halves the weights");
+    assert!(bytes[3] < bytes[1] && bytes[4] < bytes[1]);
+    // --layers: the relative error after each layer, 0 for float32.
+    let v = json(&["compare", "--image", img, "--layers", "--json"]);
+    let layers = v[0]["layers"].as_array().expect("layers");
+    let names: Vec<&str> = layers
+        .iter()
+        .map(|l| l["layer"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["conv1", "conv2", "fc1", "fc2"]);
+    assert!(layers.iter().all(|l| l["rel_error"] == 0.0));
+    assert!(v[1]["layers"][0]["rel_error"].as_f64().unwrap() > 0.0);
+    // The text form names every precision.
+    let text = stdout(&["compare", "--image", img]);
+    assert!(text.contains("FP8 e4m3"), "{text}");
+}
+
+#[test]
+fn compare_errors_are_one_line_and_exit_2() {
+    let img = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/samples/digit_3.png");
+    for args in [
+        &["compare"][..],
+        &["compare", "--image", "/nonexistent.png"],
+        &["compare", "--model", "/nonexistent", "--image", img],
+        &["compare", "--image", img, "--pixel-values", img],
+        &[
+            "compare",
+            "--image",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"),
+        ],
+    ] {
+        let out = quantscope(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}

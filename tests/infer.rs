@@ -266,3 +266,30 @@ fn classify_cli_contract() {
     }
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn prepared_weights_are_cached_per_precision() {
+    let model = bundled();
+    let (pixels, _) = heldout(1).remove(0);
+    let first = model.run(&pixels, Precision::BF16).unwrap();
+    assert!(first.prepare_ms > 0.0, "the first run prepares the weights");
+    assert_eq!(model.cache.stats().preparations, 1);
+    // A second run in the same precision (another image) prepares nothing.
+    let (other, _) = heldout(2).remove(1);
+    let second = model.run(&other, Precision::BF16).unwrap();
+    assert_eq!(second.prepare_ms, 0.0);
+    assert_eq!(model.cache.stats().preparations, 1);
+    // Clones share the cache (the Run view hands one to each background run).
+    let clone = model.clone();
+    clone.run(&pixels, Precision::BF16).unwrap();
+    assert_eq!(model.cache.stats().preparations, 1);
+    // The same logits as a fresh classifier that prepares from scratch.
+    let fresh = bundled().run(&pixels, Precision::BF16).unwrap();
+    assert_eq!(fresh.logits, first.logits);
+    // Every precision once: five preparations, all held (SimpleCNN is small).
+    for p in Precision::ALL {
+        model.run(&pixels, p).unwrap();
+    }
+    let s = model.cache.stats();
+    assert_eq!((s.entries, s.preparations), (5, 5));
+}

@@ -149,7 +149,7 @@ fn run_view(h: &mut Harness<'_, QuantscopeApp>) {
 fn a_bundled_sample_runs_in_every_precision() {
     let mut h = harness();
     run_view(&mut h);
-    h.get_by_label("3").click();
+    h.get_by_role_and_label(Role::Button, "3").click();
     settle(&mut h);
     let r = h.state().model.infer.result().expect("results");
     assert_eq!(r.predictions.len(), 5);
@@ -185,7 +185,7 @@ fn a_drawn_digit_is_classified_and_a_broken_image_keeps_the_ui_working() {
         .to_string();
     assert!(msg.contains("cat.png"), "{msg}");
     // Still working: a sample runs again.
-    h.get_by_label("8").click();
+    h.get_by_role_and_label(Role::Button, "8").click();
     settle(&mut h);
     assert_eq!(
         h.state().model.infer.result().unwrap().predictions[0].top5[0].label,

@@ -58,11 +58,5 @@ pub fn ui(
 
 /// A compact error: 0, or 3 significant digits in scientific notation.
 fn short(x: f64) -> String {
-    if x == 0.0 {
-        "0".into()
-    } else if x.is_finite() {
-        format!("{x:.2e}")
-    } else {
-        shortest_repr(x)
-    }
+    crate::formats::decimal::compact(x)
 }

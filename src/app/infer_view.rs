@@ -6,22 +6,17 @@ use super::file_chooser::FileChooser;
 use super::job::Job;
 use crate::browse::Wanted;
 use crate::export::Table;
+use crate::formats::decimal::compact;
 use crate::infer::Precision;
 use crate::infer::preprocess::{decode_image, load_image};
-use crate::infer::run::{Classifier, Difference, Prediction, difference};
+use crate::infer::run::Classifier;
 use egui::{Color32, RichText};
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// All precisions' results for one input.
-#[derive(Clone, Debug)]
-pub struct RunResult {
-    /// One prediction per precision, FP32 first.
-    pub predictions: Vec<Prediction>,
-    /// Each precision against FP32.
-    pub differences: Vec<Difference>,
-}
+pub use crate::infer::compare::RunResult;
+use crate::infer::compare::run_all;
 
 type RunOutcome = Result<RunResult, String>;
 
@@ -311,6 +306,7 @@ impl InferView {
             "agrees",
             "weights",
             "ms",
+            "prepare ms",
         ];
         super::table_view::table_title(ui, "Predictions", None, || results_table(r, &header));
         super::table_view::scroll_wide(ui, "infer_results_scroll", |ui| {
@@ -331,8 +327,8 @@ impl InferView {
                         let top = &p.top5[0];
                         ui.label(RichText::new(&top.label).strong());
                         ui.monospace(format!("{:.4}", top.prob));
-                        ui.monospace(format!("{:.2e}", d.mean_abs));
-                        ui.monospace(format!("{:.2e}", d.max_abs));
+                        ui.monospace(compact(d.mean_abs));
+                        ui.monospace(compact(d.max_abs));
                         ui.label(if d.top1_agrees {
                             RichText::new("yes").color(Color32::from_rgb(0x00, 0x9E, 0x73))
                         } else {
@@ -342,10 +338,26 @@ impl InferView {
                         });
                         ui.monospace(format!("{:.1} KB", p.weight_bytes as f64 / 1e3));
                         ui.monospace(format!("{:.2}", p.ms));
+                        ui.monospace(if p.prepare_ms > 0.0 {
+                            format!("{:.2}", p.prepare_ms)
+                        } else {
+                            "cached".into()
+                        });
                         ui.end_row();
                     }
                 });
         });
+        let cache = model.cache.stats();
+        ui.label(
+            RichText::new(format!(
+                "ms: the forward pass; prepare ms: casting / quantizing the weights, once per precision \
+                 (then cached: {} precision(s), {:.1} MB of {:.0} MB)",
+                cache.entries,
+                cache.bytes as f64 / 1e6,
+                crate::infer::cache::CACHE_BUDGET as f64 / 1e6
+            ))
+            .weak(),
+        );
         ui.add_space(6.0);
         super::table_view::table_title(ui, "Top-5 per precision", None, || top5_table(r));
         super::table_view::scroll_wide(ui, "infer_top5_scroll", |ui| {
@@ -355,11 +367,15 @@ impl InferView {
                     for p in &r.predictions {
                         ui.label(&p.dtype);
                         for t in &p.top5 {
-                            ui.add(
-                                egui::ProgressBar::new(t.prob as f32)
-                                    .desired_width(70.0)
-                                    .text(format!("{} {:.0}%", t.label, t.prob * 100.0)),
-                            );
+                            // The class, then its probability as a bar with the percentage.
+                            ui.horizontal(|ui| {
+                                ui.label(RichText::new(&t.label).strong());
+                                ui.add(
+                                    egui::ProgressBar::new(t.prob as f32)
+                                        .desired_width(64.0)
+                                        .text(format!("{:.0}%", t.prob * 100.0)),
+                                );
+                            });
                         }
                         ui.end_row();
                     }
@@ -418,6 +434,7 @@ fn results_table(r: &RunResult, header: &[&str]) -> Table {
             if d.top1_agrees { "yes" } else { "no" }.into(),
             p.weight_bytes.to_string(),
             format!("{:.3}", p.ms),
+            format!("{:.3}", p.prepare_ms),
         ]);
     }
     t
@@ -437,31 +454,6 @@ fn top5_table(r: &RunResult) -> Table {
         }
     }
     t
-}
-
-/// Run every precision; progress counts precisions.
-pub fn run_all(
-    model: &Classifier,
-    pixels: &[f32],
-    progress: &crate::tensor::Progress,
-) -> RunOutcome {
-    progress.add_total(Precision::ALL.len() as u64);
-    let mut predictions = Vec::new();
-    for p in Precision::ALL {
-        if progress.is_cancelled() {
-            return Err("cancelled".into());
-        }
-        predictions.push(model.run(pixels, p)?);
-        progress.advance(1);
-    }
-    let differences = predictions
-        .iter()
-        .map(|p| difference(p, &predictions[0]))
-        .collect();
-    Ok(RunResult {
-        predictions,
-        differences,
-    })
 }
 
 /// The model's input, enlarged: grayscale, or colour for 3 channels (shown as RGB from the

@@ -1,7 +1,8 @@
-//! `classify`: the CLI over the inference core.
+//! `classify` and `compare`: the CLI over the inference core.
 
 use super::{CliError, pretty};
 use crate::infer::Precision;
+use crate::infer::compare::run_all;
 use crate::infer::preprocess::load_image;
 use crate::infer::run::Classifier;
 use crate::model::Checkpoint;
@@ -16,6 +17,86 @@ pub fn classify(
     json: bool,
 ) -> Result<String, CliError> {
     let precision: Precision = dtype.parse().map_err(CliError)?;
+    let (classifier, pixels) = model_and_input(model, image, pixel_values)?;
+    let p = classifier.run(&pixels, precision).map_err(CliError)?;
+    if json {
+        return Ok(pretty(&serde_json::to_value(&p)?));
+    }
+    let mut out = format!(
+        "{} in {} ({:.2} ms, weights {} bytes)\n",
+        classifier.architecture,
+        precision.label(),
+        p.ms,
+        p.weight_bytes
+    );
+    for r in &p.top5 {
+        out += &format!("  {:>6.2}%  {}\n", r.prob * 100.0, r.label);
+    }
+    Ok(out)
+}
+
+/// `quantscope compare`: the input in every precision, each against float32.
+pub fn compare(
+    model: Option<&Path>,
+    image: Option<&Path>,
+    pixel_values: Option<&Path>,
+    layers: bool,
+    json: bool,
+) -> Result<String, CliError> {
+    let (classifier, pixels) = model_and_input(model, image, pixel_values)?;
+    let progress = crate::tensor::Progress::new();
+    let result = run_all(&classifier, &pixels, &progress).map_err(CliError)?;
+    if json {
+        return Ok(pretty(&result.to_json(layers)));
+    }
+    let mut out = format!(
+        "{} in every precision\n{:<22} {:<16} {:>8} {:>14} {:>14} {:>7} {:>12} {:>9}\n",
+        classifier.architecture,
+        "precision",
+        "top-1",
+        "p",
+        "mean |dlogit|",
+        "max |dlogit|",
+        "agrees",
+        "weights (B)",
+        "ms"
+    );
+    for (p, d) in result.predictions.iter().zip(&result.differences) {
+        let label = p
+            .dtype
+            .parse::<Precision>()
+            .map_or(p.dtype.clone(), |x| x.label().to_string());
+        let (top, prob) = p
+            .top5
+            .first()
+            .map_or((String::new(), 0.0), |r| (r.label.clone(), r.prob));
+        out += &format!(
+            "{label:<22} {top:<16} {prob:>8.4} {:>14} {:>14} {:>7} {:>12} {:>9.2}\n",
+            crate::formats::decimal::c_format_g(d.mean_abs, 4),
+            crate::formats::decimal::c_format_g(d.max_abs, 4),
+            if d.top1_agrees { "yes" } else { "NO" },
+            p.weight_bytes,
+            p.ms
+        );
+        if layers {
+            for (name, e) in &d.layer_rel_error {
+                out += &format!(
+                    "    {name:<30} rel. error {}\n",
+                    crate::formats::decimal::c_format_g(*e, 4)
+                );
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The model (`--model`, or the bundled SimpleCNN) and its input: an image, preprocessed
+/// as the model's processor does, or ready `pixel_values` of the model's input shape.
+fn model_and_input(
+    model: Option<&Path>,
+    image: Option<&Path>,
+    pixel_values: Option<&Path>,
+) -> Result<(Classifier, Vec<f32>), CliError> {
     let bundled = crate::infer::run::bundled_checkpoint();
     let path = match model {
         Some(p) => p.to_path_buf(),
@@ -43,19 +124,5 @@ pub fn classify(
             ));
         }
     };
-    let p = classifier.run(&pixels, precision).map_err(CliError)?;
-    if json {
-        return Ok(pretty(&serde_json::to_value(&p)?));
-    }
-    let mut out = format!(
-        "{} in {} ({:.2} ms, weights {} bytes)\n",
-        classifier.architecture,
-        precision.label(),
-        p.ms,
-        p.weight_bytes
-    );
-    for r in &p.top5 {
-        out += &format!("  {:>6.2}%  {}\n", r.prob * 100.0, r.label);
-    }
-    Ok(out)
+    Ok((classifier, pixels))
 }

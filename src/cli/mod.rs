@@ -157,6 +157,24 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Classify an image in every precision, each compared with float32.
+    Compare {
+        /// Model: a checkpoint file or folder (default: the bundled SimpleCNN).
+        #[arg(long)]
+        model: Option<std::path::PathBuf>,
+        /// An image file (PNG, JPEG, WebP).
+        #[arg(long, conflicts_with = "pixel_values")]
+        image: Option<std::path::PathBuf>,
+        /// A .safetensors file with tensor `pixel_values` [1, C, H, W] f32, already preprocessed.
+        #[arg(long)]
+        pixel_values: Option<std::path::PathBuf>,
+        /// Also give the relative error against float32 after every layer.
+        #[arg(long)]
+        layers: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Quantization error of every float tensor under several schemes.
     Sensitivity {
         /// A .safetensors file, a folder holding one, or a model.safetensors.index.json.
@@ -262,6 +280,19 @@ where
             json,
             csv,
         } => checkpoint::sensitivity(&path, &schemes, json, csv),
+        Command::Compare {
+            model,
+            image,
+            pixel_values,
+            layers,
+            json,
+        } => infer::compare(
+            model.as_deref(),
+            image.as_deref(),
+            pixel_values.as_deref(),
+            layers,
+            json,
+        ),
     }
 }
 

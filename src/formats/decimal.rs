@@ -28,6 +28,22 @@ pub fn fraction_digits(x: f64) -> usize {
     if lowest >= 0 { 0 } else { (-lowest) as usize }
 }
 
+/// A compact number for tables: `0`, 3 significant digits in scientific notation
+/// (`2.44e-5`), and no `e0` where none is needed (`1`, `2.5`).
+pub fn compact(x: f64) -> String {
+    if x == 0.0 {
+        return "0".into();
+    }
+    if !x.is_finite() {
+        return shortest_repr(x);
+    }
+    let s = format!("{x:.2e}");
+    match s.strip_suffix("e0") {
+        Some(m) => m.trim_end_matches('0').trim_end_matches('.').to_string(),
+        None => s,
+    }
+}
+
 /// Shortest decimal that reads back as the same f64, laid out like Python's `repr`:
 /// `0.333984375`, `1.0`, `1e-05`, `3.3895313892515355e+38`, `inf`, `nan`.
 pub fn shortest_repr(x: f64) -> String {
@@ -167,6 +183,17 @@ fn round_significant(a: f64, p: usize) -> (String, i32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compact_numbers_drop_what_says_nothing() {
+        assert_eq!(compact(0.0), "0");
+        assert_eq!(compact(1.0), "1");
+        assert_eq!(compact(2.5), "2.5");
+        assert_eq!(compact(-7.25), "-7.25");
+        assert_eq!(compact(2.44140625e-5), "2.44e-5");
+        assert_eq!(compact(1234.5), "1.23e3");
+        assert_eq!(compact(f64::INFINITY), "inf");
+    }
 
     #[test]
     fn exact_expansions_of_one_third() {

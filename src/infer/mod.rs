@@ -1,5 +1,7 @@
 //! Inference, GUI-free, with candle on the CPU: models in every precision, side by side.
 
+pub mod cache;
+pub mod compare;
 pub mod mobilevit;
 pub mod pil_resize;
 pub mod precision;

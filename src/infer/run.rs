@@ -1,6 +1,7 @@
 //! Loading a classifier from a checkpoint and running it in any precision, with per-layer
 //! outputs, timing and weight memory; comparing precisions against FP32.
 
+use super::cache::{CACHE_BUDGET, Prepared, WeightCache};
 use super::mobilevit::{self, MobileVitConfig};
 use super::precision::Precision;
 use super::preprocess::{ImageProcessor, digit_pixels};
@@ -77,6 +78,8 @@ pub struct Classifier {
     pub input: [usize; 3],
     /// Shapes of the weights (for memory per precision).
     pub shapes: Vec<Vec<usize>>,
+    /// The weights prepared per precision (shared by clones).
+    pub cache: WeightCache,
 }
 
 impl Classifier {
@@ -128,6 +131,7 @@ impl Classifier {
             architecture: "SimpleCNN".into(),
             labels: labels(files.config.as_ref(), 10),
             shapes: tensors.iter().map(|(_, s)| s.clone()).collect(),
+            cache: WeightCache::new(CACHE_BUDGET),
             arch: Arch::SimpleCnn(tensors),
             input: [1, simple_cnn::SIZE, simple_cnn::SIZE],
         })
@@ -163,6 +167,7 @@ impl Classifier {
             labels: labels(files.config.as_ref(), n_labels),
             input: [cfg.num_channels, h as usize, w as usize],
             shapes,
+            cache: WeightCache::new(CACHE_BUDGET),
             arch: Arch::MobileVit {
                 files,
                 cfg,
@@ -202,24 +207,37 @@ impl Classifier {
             .round(x.to_dtype(precision.carrier()).map_err(err)?)
             .map_err(err)?;
         let mut layers = Vec::new();
-        let (logits, ms) = match &self.arch {
-            Arch::SimpleCnn(tensors) => {
-                let weights = tensors
-                    .iter()
-                    .map(|(v, s)| prepare(v, s, precision))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let model = SimpleCnn::new(weights, precision)?;
-                let start = Instant::now();
-                let logits = model.forward(&x, Some(&mut layers)).map_err(err)?;
-                (logits, start.elapsed().as_secs_f64() * 1e3)
-            }
-            Arch::MobileVit { files, cfg, .. } => {
-                let model = mobilevit::load(files, cfg.clone(), precision)?;
-                let start = Instant::now();
-                let logits = model.forward(&x, Some(&mut layers)).map_err(err)?;
-                (logits, start.elapsed().as_secs_f64() * 1e3)
-            }
+        let start = Instant::now();
+        let (model, fresh) = self.cache.get_or_prepare(
+            precision,
+            prepared_bytes(&self.shapes, precision),
+            || match &self.arch {
+                Arch::SimpleCnn(tensors) => {
+                    let weights = tensors
+                        .iter()
+                        .map(|(v, s)| prepare(v, s, precision))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    Ok(Prepared::Simple(SimpleCnn::new(weights, precision)?))
+                }
+                Arch::MobileVit { files, cfg, .. } => Ok(Prepared::MobileVit(mobilevit::load(
+                    files,
+                    cfg.clone(),
+                    precision,
+                )?)),
+            },
+        )?;
+        let prepare_ms = if fresh {
+            start.elapsed().as_secs_f64() * 1e3
+        } else {
+            0.0
         };
+        let start = Instant::now();
+        let logits = match model.as_ref() {
+            Prepared::Simple(m) => m.forward(&x, Some(&mut layers)),
+            Prepared::MobileVit(m) => m.forward(&x, Some(&mut layers)),
+        }
+        .map_err(err)?;
+        let ms = start.elapsed().as_secs_f64() * 1e3;
         let to_vec = |t: &Tensor| -> Result<Vec<f32>, String> {
             t.to_dtype(DType::F32)
                 .and_then(|t| t.flatten_all())
@@ -231,14 +249,30 @@ impl Classifier {
             .iter()
             .map(|(n, t)| Ok((n.clone(), to_vec(t)?)))
             .collect::<Result<Vec<_>, String>>()?;
-        Ok(Prediction::new(
+        let mut p = Prediction::new(
             precision,
             logits,
             &self.labels,
             ms,
             self.weight_bytes(precision),
             layers,
-        ))
+        );
+        p.prepare_ms = prepare_ms;
+        Ok(p)
+    }
+}
+
+/// Bytes the prepared weights take in memory (the carrier dtype: f16 for FP16, f32 for the
+/// rest, whose values are rounded or dequantized).
+fn prepared_bytes(shapes: &[Vec<usize>], precision: Precision) -> u64 {
+    let n: u64 = shapes
+        .iter()
+        .map(|s| s.iter().map(|&d| d as u64).product::<u64>())
+        .sum();
+    if precision == Precision::F16 {
+        2 * n
+    } else {
+        4 * n
     }
 }
 
@@ -278,6 +312,9 @@ pub struct Prediction {
     pub top5: Vec<Ranked>,
     /// Forward time in milliseconds.
     pub ms: f64,
+    /// Time to prepare (cast / quantize) the weights first, in milliseconds: 0 when they
+    /// came from the cache.
+    pub prepare_ms: f64,
     /// Weight memory in bytes.
     pub weight_bytes: u64,
     /// Each layer's output, flattened (not in JSON).
@@ -315,6 +352,7 @@ impl Prediction {
             logits,
             top5,
             ms,
+            prepare_ms: 0.0,
             weight_bytes,
             layers,
         }
