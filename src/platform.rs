@@ -13,13 +13,45 @@ pub fn threads() -> usize {
     }
 }
 
-/// Run `work` in the background: on a new thread on the desktop; in the browser, right now
-/// (the caller polls for the result either way).
+/// Run `work` in the background: on a new thread on the desktop; in the browser, queued to
+/// run on the page's thread after the current frame is shown (so the frame that asked for
+/// it paints its progress first; see [`run_queued`]). The caller polls for the result
+/// either way.
 pub fn spawn(work: impl FnOnce() + Send + 'static) {
     #[cfg(not(target_arch = "wasm32"))]
     std::thread::spawn(work);
     #[cfg(target_arch = "wasm32")]
-    work();
+    {
+        let frame = FRAME.with(|f| f.get());
+        QUEUE.with(|q| q.borrow_mut().push_back((frame, Box::new(work))));
+    }
+}
+
+/// Work queued in one frame, waiting for the page's thread.
+#[cfg(target_arch = "wasm32")]
+type Queued = (u64, Box<dyn FnOnce()>);
+
+#[cfg(target_arch = "wasm32")]
+thread_local! {
+    /// Work waiting for the page's thread, oldest first, with the frame that queued it.
+    static QUEUE: std::cell::RefCell<std::collections::VecDeque<Queued>> =
+        std::cell::RefCell::default();
+    /// Frames seen by [`run_queued`].
+    static FRAME: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// In the browser, once a frame after its layout: run the oldest piece of work queued in an
+/// earlier frame (so the frame that asked for it has been painted, progress and all).
+/// Returns whether more is waiting (then ask for another frame).
+#[cfg(target_arch = "wasm32")]
+pub fn run_queued() -> bool {
+    let now = FRAME.with(|f| f.get());
+    let ready = QUEUE.with(|q| q.borrow().front().is_some_and(|(frame, _)| *frame < now));
+    if ready && let Some((_, work)) = QUEUE.with(|q| q.borrow_mut().pop_front()) {
+        work();
+    }
+    FRAME.with(|f| f.set(now + 1));
+    QUEUE.with(|q| !q.borrow().is_empty())
 }
 
 /// Run each of `parts` with `f`, on scoped threads when there is more than one thread, else

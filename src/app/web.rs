@@ -98,6 +98,10 @@ pub fn sync(app: &mut QuantscopeApp, ctx: &egui::Context, cpu_seconds: Option<f3
         // The first frame drawn: time from the page's start.
         set_data("firstFrameMs", &format!("{:.0}", now_ms()));
     }
+    // Background work queued by the panels runs now, after this frame's layout.
+    if crate::platform::run_queued() {
+        ctx.request_repaint();
+    }
     // `?bench` in the address: draw continuously so frame times can be measured.
     if BENCH.with(|b| *b) {
         ctx.request_repaint();
