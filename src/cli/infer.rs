@@ -6,18 +6,26 @@ use crate::infer::compare::run_all;
 use crate::infer::preprocess::load_image;
 use crate::infer::run::Classifier;
 use crate::model::Checkpoint;
-use std::path::Path;
+use std::path::PathBuf;
+
+/// The model and input flags `classify` and `compare` share.
+#[derive(clap::Args, Debug)]
+pub struct ModelInput {
+    /// Model: a checkpoint file or folder (default: the bundled SimpleCNN).
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// An image file (PNG, JPEG, WebP).
+    #[arg(long, conflicts_with = "pixel_values")]
+    image: Option<PathBuf>,
+    /// A .safetensors file with tensor `pixel_values` [1, C, H, W] f32, already preprocessed.
+    #[arg(long)]
+    pixel_values: Option<PathBuf>,
+}
 
 /// `quantscope classify`.
-pub fn classify(
-    model: Option<&Path>,
-    image: Option<&Path>,
-    pixel_values: Option<&Path>,
-    dtype: &str,
-    json: bool,
-) -> Result<String, CliError> {
+pub fn classify(input: &ModelInput, dtype: &str, json: bool) -> Result<String, CliError> {
     let precision: Precision = dtype.parse().map_err(CliError)?;
-    let (classifier, pixels) = model_and_input(model, image, pixel_values)?;
+    let (classifier, pixels) = model_and_input(input)?;
     let p = classifier.run(&pixels, precision).map_err(CliError)?;
     if json {
         return Ok(pretty(&serde_json::to_value(&p)?));
@@ -36,14 +44,8 @@ pub fn classify(
 }
 
 /// `quantscope compare`: the input in every precision, each against float32.
-pub fn compare(
-    model: Option<&Path>,
-    image: Option<&Path>,
-    pixel_values: Option<&Path>,
-    layers: bool,
-    json: bool,
-) -> Result<String, CliError> {
-    let (classifier, pixels) = model_and_input(model, image, pixel_values)?;
+pub fn compare(input: &ModelInput, layers: bool, json: bool) -> Result<String, CliError> {
+    let (classifier, pixels) = model_and_input(input)?;
     let progress = crate::tensor::Progress::new();
     let result = run_all(&classifier, &pixels, &progress).map_err(CliError)?;
     if json {
@@ -92,14 +94,11 @@ pub fn compare(
 
 /// The model (`--model`, or the bundled SimpleCNN) and its input: an image, preprocessed
 /// as the model's processor does, or ready `pixel_values` of the model's input shape.
-fn model_and_input(
-    model: Option<&Path>,
-    image: Option<&Path>,
-    pixel_values: Option<&Path>,
-) -> Result<(Classifier, Vec<f32>), CliError> {
+fn model_and_input(input: &ModelInput) -> Result<(Classifier, Vec<f32>), CliError> {
+    let (image, pixel_values) = (input.image.as_deref(), input.pixel_values.as_deref());
     let bundled = crate::infer::run::bundled_checkpoint();
-    let path = match model {
-        Some(p) => p.to_path_buf(),
+    let path = match &input.model {
+        Some(p) => p.clone(),
         None => bundled
             .ok_or_else(|| CliError("the bundled SimpleCNN was not found; pass --model".into()))?,
     };

@@ -141,15 +141,8 @@ enum Command {
     },
     /// Classify an image with a model in one precision.
     Classify {
-        /// Model: a checkpoint file or folder (default: the bundled SimpleCNN).
-        #[arg(long)]
-        model: Option<std::path::PathBuf>,
-        /// An image file (PNG, JPEG, WebP).
-        #[arg(long, conflicts_with = "pixel_values")]
-        image: Option<std::path::PathBuf>,
-        /// A .safetensors file with tensor `pixel_values` [1, C, H, W] f32, already preprocessed.
-        #[arg(long)]
-        pixel_values: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        input: infer::ModelInput,
         /// float32, bfloat16, float16, int8 or fp8_e4m3fn.
         #[arg(long, default_value = "float32")]
         dtype: String,
@@ -159,15 +152,8 @@ enum Command {
     },
     /// Classify an image in every precision, each compared with float32.
     Compare {
-        /// Model: a checkpoint file or folder (default: the bundled SimpleCNN).
-        #[arg(long)]
-        model: Option<std::path::PathBuf>,
-        /// An image file (PNG, JPEG, WebP).
-        #[arg(long, conflicts_with = "pixel_values")]
-        image: Option<std::path::PathBuf>,
-        /// A .safetensors file with tensor `pixel_values` [1, C, H, W] f32, already preprocessed.
-        #[arg(long)]
-        pixel_values: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        input: infer::ModelInput,
         /// Also give the relative error against float32 after every layer.
         #[arg(long)]
         layers: bool,
@@ -261,19 +247,7 @@ where
             dump_q,
         ),
         Command::Inspect { path, stats, json } => checkpoint::inspect(&path, stats, json),
-        Command::Classify {
-            model,
-            image,
-            pixel_values,
-            dtype,
-            json,
-        } => infer::classify(
-            model.as_deref(),
-            image.as_deref(),
-            pixel_values.as_deref(),
-            &dtype,
-            json,
-        ),
+        Command::Classify { input, dtype, json } => infer::classify(&input, &dtype, json),
         Command::Sensitivity {
             path,
             schemes,
@@ -281,18 +255,10 @@ where
             csv,
         } => checkpoint::sensitivity(&path, &schemes, json, csv),
         Command::Compare {
-            model,
-            image,
-            pixel_values,
+            input,
             layers,
             json,
-        } => infer::compare(
-            model.as_deref(),
-            image.as_deref(),
-            pixel_values.as_deref(),
-            layers,
-            json,
-        ),
+        } => infer::compare(&input, layers, json),
     }
 }
 
