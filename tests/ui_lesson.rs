@@ -1,6 +1,9 @@
 //! Classroom mode through the real UI: every lesson step's "Show me" reaches its state,
 //! Page Down steps, the presentation toggle, arrow keys in the Bits panel.
 
+mod common;
+
+use common::settle_frames;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
@@ -15,27 +18,9 @@ fn harness() -> Harness<'static, QuantscopeApp> {
         )
 }
 
-/// Whether the panel on screen still computes (hidden panels only start when shown).
-fn busy(app: &QuantscopeApp) -> bool {
-    match app.tab {
-        Tab::Bits => false,
-        Tab::Downcast => app.downcast.busy(),
-        Tab::Model => app.model.busy(),
-    }
-}
-
+/// Run frames until the panel on screen is done.
 fn settle(h: &mut Harness<'_, QuantscopeApp>) {
-    for _ in 0..3000 {
-        h.step();
-        if !busy(h.state()) {
-            h.run_steps(2);
-            if !busy(h.state()) {
-                return;
-            }
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    panic!("did not settle");
+    settle_frames(h, 2);
 }
 
 #[test]

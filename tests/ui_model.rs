@@ -35,18 +35,9 @@ fn harness() -> Harness<'static, QuantscopeApp> {
     h
 }
 
+/// Run frames until the panel on screen is done.
 fn settle(h: &mut Harness<'_, QuantscopeApp>) {
-    for _ in 0..3000 {
-        h.step();
-        if !h.state().model.busy() {
-            h.run_steps(2);
-            if !h.state().model.busy() {
-                return;
-            }
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    panic!("the model panel did not settle");
+    settle_frames(h, 2);
 }
 
 /// Click a widget as a user would: scroll it into view first.

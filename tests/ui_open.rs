@@ -37,19 +37,9 @@ fn on_model_tab(native: Arc<dyn NativeDialogs>) -> Harness<'static, QuantscopeAp
     h
 }
 
-/// Run frames until the Model panel has nothing in the background (dialogs aside).
+/// Run frames until the panel on screen is done.
 fn settle(h: &mut Harness<'_, QuantscopeApp>) {
-    for _ in 0..3000 {
-        h.step();
-        if !h.state().model.busy() {
-            h.run_steps(3);
-            if !h.state().model.busy() {
-                return;
-            }
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    panic!("the model panel did not settle");
+    settle_frames(h, 2);
 }
 
 /// Run frames until `label` shows (a dialog answers on a worker thread).

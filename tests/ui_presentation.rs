@@ -3,10 +3,13 @@
 //! the step is about lies whole inside the visible area (not under the lesson strip, not cut
 //! at an edge), and hiding the side panel (F8) or the lesson (F9) gives the space back.
 
+mod common;
+
+use common::settle_frames;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use quantscope::app::{QuantscopeApp, Tab};
+use quantscope::app::QuantscopeApp;
 
 /// What the class must see at each step: a label inside the step's plot or table.
 const TARGETS: [&str; 7] = [
@@ -49,27 +52,9 @@ fn harness(w: f32, h: f32, dark: bool) -> Harness<'static, QuantscopeApp> {
     harness
 }
 
-fn busy(app: &QuantscopeApp) -> bool {
-    match app.tab {
-        Tab::Bits => false,
-        Tab::Downcast => app.downcast.busy(),
-        Tab::Model => app.model.busy(),
-    }
-}
-
+/// Run frames until the panel on screen is done.
 fn settle(h: &mut Harness<'_, QuantscopeApp>) {
-    for _ in 0..3000 {
-        h.step();
-        if !busy(h.state()) {
-            // Scrolling to the step's section animates over a few frames.
-            h.run_steps(40);
-            if !busy(h.state()) {
-                return;
-            }
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    panic!("did not settle");
+    settle_frames(h, 40);
 }
 
 /// The visible area for the panels: below the top bar, above the lesson strip, inside the

@@ -196,3 +196,32 @@ pub fn gpt2_shaped_checkpoint() -> Vec<u8> {
         .collect();
     safetensors::serialize(&views, None).expect("serialize")
 }
+
+/// Whether the panel on screen still computes (hidden panels only start when shown).
+pub fn busy(app: &quantscope::app::QuantscopeApp) -> bool {
+    use quantscope::app::Tab;
+    match app.tab {
+        Tab::Bits => false,
+        Tab::Downcast => app.downcast.busy(),
+        Tab::Model => app.model.busy(),
+    }
+}
+
+/// Run frames until the panel on screen has nothing left in the background (twice in a
+/// row), then `extra` more (scrolling animates over a few frames).
+pub fn settle_frames(
+    h: &mut egui_kittest::Harness<'_, quantscope::app::QuantscopeApp>,
+    extra: usize,
+) {
+    for _ in 0..3000 {
+        h.step();
+        if !busy(h.state()) {
+            h.run_steps(extra.max(2));
+            if !busy(h.state()) {
+                return;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    panic!("the panel on screen did not settle");
+}
