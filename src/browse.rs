@@ -19,19 +19,22 @@ pub enum Wanted {
 }
 
 impl Wanted {
+    /// The file extensions that fit (lower case; none for a folder).
+    pub fn extensions(self) -> &'static [&'static str] {
+        match self {
+            Wanted::Checkpoint => &["safetensors", "json"],
+            Wanted::Folder => &[],
+            Wanted::Image => &["png", "jpg", "jpeg", "webp"],
+            Wanted::State => &["json"],
+        }
+    }
+
     /// Whether a file named `name` can be chosen (folders are handled apart).
     pub fn accepts_file(self, name: &str) -> bool {
-        let ext = Path::new(name)
+        Path::new(name)
             .extension()
             .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase);
-        let ext = ext.as_deref().unwrap_or("");
-        match self {
-            Wanted::Checkpoint => matches!(ext, "safetensors" | "json"),
-            Wanted::Folder => false,
-            Wanted::Image => matches!(ext, "png" | "jpg" | "jpeg" | "webp"),
-            Wanted::State => ext == "json",
-        }
+            .is_some_and(|e| self.extensions().contains(&e.to_ascii_lowercase().as_str()))
     }
 
     /// Whether a folder itself can be chosen (as well as entered).

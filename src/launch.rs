@@ -26,14 +26,9 @@ pub enum PathKind {
     Image,
 }
 
-/// Image extensions the Run view reads.
-pub const IMAGE_EXTENSIONS: [&str; 4] = ["png", "jpg", "jpeg", "webp"];
-
-/// Whether a path names an image by its extension.
+/// Whether a path names an image by its extension (PNG, JPEG, WebP).
 pub fn is_image_name(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+    crate::browse::Wanted::Image.accepts_file(&path.to_string_lossy())
 }
 
 /// Sniff the first bytes of a file: PNG, JPEG and WebP signatures.

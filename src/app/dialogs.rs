@@ -153,12 +153,8 @@ impl NativeDialogs for Rfd {
                 if *wanted == Wanted::Folder {
                     return d.pick_folder();
                 }
-                let exts: &[&str] = match wanted {
-                    Wanted::Checkpoint => &["safetensors", "json"],
-                    Wanted::Image => &["png", "jpg", "jpeg", "webp"],
-                    Wanted::State | Wanted::Folder => &["json"],
-                };
-                d.add_filter(wanted.describe(), exts).pick_file()
+                d.add_filter(wanted.describe(), wanted.extensions())
+                    .pick_file()
             }
             Ask::Save { file_name, folder } => rfd::FileDialog::new()
                 .set_directory(folder)

@@ -102,12 +102,13 @@ impl FileChooser {
     fn open_in_browser(&mut self, ctx: &egui::Context, wanted: Wanted) {
         let slot = WebSlot::default();
         self.web = Some(slot.clone());
-        let exts: &[&str] = match wanted {
-            Wanted::Checkpoint | Wanted::Folder => &["safetensors", "json"],
-            Wanted::Image => &["png", "jpg", "jpeg", "webp"],
-            Wanted::State => &["json"],
+        // The browser has no folders: a model is picked as its files.
+        let kind = if wanted == Wanted::Folder {
+            Wanted::Checkpoint
+        } else {
+            wanted
         };
-        let dialog = rfd::AsyncFileDialog::new().add_filter(wanted.describe(), exts);
+        let dialog = rfd::AsyncFileDialog::new().add_filter(kind.describe(), kind.extensions());
         let ctx = ctx.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let handles = if matches!(wanted, Wanted::Checkpoint | Wanted::Folder) {

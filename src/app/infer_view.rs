@@ -74,16 +74,6 @@ impl Default for InferView {
     }
 }
 
-/// Whether a path looks like an image the Run view takes.
-pub fn is_image(path: &Path) -> bool {
-    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-        matches!(
-            e.to_ascii_lowercase().as_str(),
-            "png" | "jpg" | "jpeg" | "webp"
-        )
-    })
-}
-
 impl InferView {
     /// The latest results.
     pub fn result(&self) -> Option<&RunResult> {

@@ -3,12 +3,13 @@
 //! scheme, and the sensitivity table — all heavy work in the background.
 
 use super::file_chooser::{Chosen, FileChooser};
-use super::infer_view::{InferView, is_image};
+use super::infer_view::InferView;
 use super::job::Job;
 use super::state::ModelState;
 use super::{model_tree, model_views};
 use crate::browse::Wanted;
 use crate::infer::run::{Classifier, bundled_checkpoint};
+use crate::launch::is_image_name;
 use crate::model::ModelFiles;
 use crate::model::analysis::{
     DEFAULT_SCHEMES, SensitivityRow, TensorReport, TensorScheme, sensitivity, tensor_report,
@@ -325,7 +326,7 @@ impl ModelPanel {
                 // Images go to the Run view; the rest is a checkpoint (weights + configs).
                 let (images, rest): (Vec<_>, Vec<_>) = files
                     .into_iter()
-                    .partition(|(name, _)| is_image(Path::new(name)));
+                    .partition(|(name, _)| is_image_name(Path::new(name)));
                 if let Some((name, bytes)) = images.into_iter().next() {
                     self.view = View::Run;
                     self.infer.set_image_bytes(name, bytes);
