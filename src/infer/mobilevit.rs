@@ -293,7 +293,15 @@ impl MobileVit {
     ) -> Result<Tensor> {
         let w = self.t(&format!("{p}.convolution.weight"))?;
         let k = w.dims()[2];
-        let mut y = self.r(x.conv2d(w, (k - 1) / 2, stride, 1, groups)?)?;
+        let pad = (k - 1) / 2;
+        // Depthwise layers (one filter per channel) by the direct kernel: candle would run
+        // one tiny convolution per channel.
+        let y = if groups > 1 && groups == x.dims()[1] && w.dims()[0] == groups {
+            super::depthwise::depthwise_conv2d(x, w, pad, stride)?
+        } else {
+            x.conv2d(w, pad, stride, 1, groups)?
+        };
+        let mut y = self.r(y)?;
         if norm {
             let c = y.dims()[1];
             let get = |s: &str| -> Result<Tensor> {
@@ -484,6 +492,21 @@ impl MobileVit {
         keep("classifier", &logits);
         Ok(logits)
     }
+}
+
+/// Names and shapes of every tensor a checkpoint of `cfg` holds, the classifier of
+/// `num_labels` classes included (batch norms' `num_batches_tracked` excluded).
+pub fn checkpoint_tensors(cfg: &MobileVitConfig, num_labels: usize) -> Vec<(String, Vec<usize>)> {
+    let probe = MobileVit {
+        cfg: cfg.clone(),
+        w: HashMap::new(),
+        precision: Precision::F32,
+    };
+    let mut out = probe.expected_tensors();
+    let last = *cfg.neck_hidden_sizes.last().unwrap_or(&0);
+    out.push(("classifier.weight".into(), vec![num_labels, last]));
+    out.push(("classifier.bias".into(), vec![num_labels]));
+    out
 }
 
 /// Load every tensor the config needs from `files`, prepared for `precision`.

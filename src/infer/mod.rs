@@ -2,12 +2,14 @@
 
 pub mod cache;
 pub mod compare;
+pub mod depthwise;
 pub mod mobilevit;
 pub mod pil_resize;
 pub mod precision;
 pub mod preprocess;
 pub mod run;
 pub mod simple_cnn;
+pub mod synthetic;
 pub mod weights;
 
 pub use precision::Precision;

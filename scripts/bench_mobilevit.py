@@ -1,0 +1,85 @@
+"""MobileViT-small forward pass: quantscope (candle) against PyTorch / transformers, in the
+same run, on the same weights and input, with the same number of threads.
+
+    pip install torch transformers
+    python3 scripts/bench_mobilevit.py [--threads 2] [--runs 5]
+
+It builds and runs `examples/make_mobilevit_small.rs` (a random MobileViT-small with
+transformers' MobileViTConfig() sizes, Kaiming-scaled so activations stay O(1)), times
+transformers' forward in float32, bfloat16 and float16 (best of --runs after a warm-up),
+runs `quantscope compare --json` on the same pixel_values (forward time per precision, best
+of --runs processes, weights prepared before the timed forward), checks that the float32
+logits agree, and prints our time / theirs. Not part of CI (needs torch).
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET = Path(os.environ.get("CARGO_TARGET_DIR", Path.home() / ".cache/quantscope-target"))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--dir", default="/tmp/quantscope-mobilevit-small")
+    args = ap.parse_args()
+    env = dict(os.environ, CARGO_TARGET_DIR=str(TARGET))
+    subprocess.run(["cargo", "build", "--release", "--bin", "quantscope",
+                    "--example", "make_mobilevit_small"], cwd=ROOT, env=env, check=True)
+    subprocess.run([str(TARGET / "release/examples/make_mobilevit_small"), args.dir], check=True)
+
+    import torch
+    from safetensors.torch import load_file
+    from transformers import MobileViTForImageClassification
+
+    torch.set_num_threads(args.threads)
+    model = MobileViTForImageClassification.from_pretrained(args.dir).eval()
+    pv = load_file(f"{args.dir}/pixel_values.safetensors")["pixel_values"]
+
+    def best(m, x):
+        with torch.inference_mode():
+            m(pixel_values=x)
+            times = []
+            for _ in range(args.runs):
+                t = time.perf_counter()
+                out = m(pixel_values=x).logits
+                times.append((time.perf_counter() - t) * 1e3)
+        return min(times), out.float()
+
+    torch_ms = {}
+    torch_ms["float32"], ref = best(model, pv)
+    torch_ms["bfloat16"], _ = best(model.to(torch.bfloat16), pv.to(torch.bfloat16))
+    torch_ms["float16"], _ = best(model.to(torch.float16), pv.to(torch.float16))
+
+    ours = {}
+    logits = None
+    for _ in range(args.runs):
+        out = subprocess.run(
+            [str(TARGET / "release/quantscope"), "compare", "--model", args.dir,
+             "--pixel-values", f"{args.dir}/pixel_values.safetensors", "--json"],
+            check=True, capture_output=True, text=True,
+            env=dict(os.environ, RAYON_NUM_THREADS=str(args.threads)),
+        )
+        for row in json.loads(out.stdout):
+            ours[row["dtype"]] = min(ours.get(row["dtype"], float("inf")), row["ms"])
+            if row["dtype"] == "float32":
+                logits = row["top5"]
+    top = int(ref[0].argmax())
+    print(f"torch {torch.__version__}, {args.threads} threads; float32 top-1: torch {top}, "
+          f"ours {logits[0]['index']}")
+    print(f"{'precision':<12} {'ours ms':>9} {'torch ms':>9} {'ours/torch':>11}")
+    for dt in ["float32", "bfloat16", "float16", "int8", "fp8_e4m3fn"]:
+        theirs = torch_ms.get(dt)
+        ratio = f"{ours[dt] / theirs:>10.2f}x" if theirs else f"{ours[dt] / ours['float32']:>6.2f}x f32"
+        print(f"{dt:<12} {ours[dt]:>9.1f} {theirs if theirs else float('nan'):>9.1f} {ratio:>11}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,175 @@
+//! Depthwise convolution (one K×K filter per channel, `groups == channels`), computed
+//! directly. candle splits a grouped convolution into one convolution per group and joins
+//! the results, which for MobileNet-style depthwise layers means hundreds of tiny
+//! convolutions per layer; this does the same arithmetic in one pass over the data.
+//!
+//! Sums run in f32 in the order (ky, kx) for each output and the result is rounded once to
+//! the input's dtype, as PyTorch's CPU kernels accumulate half-precision convolutions.
+
+use candle_core::{DType, Result, Tensor};
+
+/// `x` [B, C, H, W] convolved with `w` [C, 1, K, K] (one filter per channel), zero padding
+/// `padding`, stride `stride`, no dilation. The result has `x`'s dtype.
+pub fn depthwise_conv2d(x: &Tensor, w: &Tensor, padding: usize, stride: usize) -> Result<Tensor> {
+    let (b, c, h, wd) = x.dims4()?;
+    let (wc, one, k, k2) = w.dims4()?;
+    if wc != c || one != 1 || k != k2 || stride == 0 {
+        candle_core::bail!(
+            "depthwise conv2d needs a [{c}, 1, K, K] kernel and a stride ≥ 1, got {:?} and {stride}",
+            w.dims()
+        );
+    }
+    if h + 2 * padding < k || wd + 2 * padding < k {
+        candle_core::bail!("depthwise conv2d: a {k}×{k} kernel does not fit a {h}×{wd} input");
+    }
+    let ho = (h + 2 * padding - k) / stride + 1;
+    let wo = (wd + 2 * padding - k) / stride + 1;
+    let dtype = x.dtype();
+    let xs = x.to_dtype(DType::F32)?.flatten_all()?.to_vec1::<f32>()?;
+    let ws = w.to_dtype(DType::F32)?.flatten_all()?.to_vec1::<f32>()?;
+    let mut out = vec![0f32; b * c * ho * wo];
+    let plane = ho * wo;
+    let planes: Vec<(usize, &mut [f32])> = out.chunks_mut(plane.max(1)).enumerate().collect();
+    let per = planes.len().div_ceil(crate::platform::threads()).max(1);
+    let mut parts = Vec::new();
+    let mut rest = planes;
+    while !rest.is_empty() {
+        let tail = rest.split_off(per.min(rest.len()));
+        parts.push(std::mem::replace(&mut rest, tail));
+    }
+    let geometry = Geometry {
+        h,
+        w: wd,
+        k,
+        padding,
+        stride,
+        ho,
+        wo,
+    };
+    crate::platform::run_parts(parts, |mine| {
+        for (index, o) in mine {
+            let ch = index % c;
+            let input = &xs[index * h * wd..(index + 1) * h * wd];
+            let filter = &ws[ch * k * k..(ch + 1) * k * k];
+            geometry.plane(input, filter, o);
+        }
+        false
+    });
+    Tensor::from_vec(out, (b, c, ho, wo), x.device())?.to_dtype(dtype)
+}
+
+/// Sizes of one channel's convolution.
+struct Geometry {
+    h: usize,
+    w: usize,
+    k: usize,
+    padding: usize,
+    stride: usize,
+    ho: usize,
+    wo: usize,
+}
+
+impl Geometry {
+    /// One channel: `input` [H, W] with `filter` [K, K] into `out` [Ho, Wo].
+    fn plane(&self, input: &[f32], filter: &[f32], out: &mut [f32]) {
+        let (s, p) = (self.stride, self.padding);
+        for oy in 0..self.ho {
+            let row_out = &mut out[oy * self.wo..(oy + 1) * self.wo];
+            for ky in 0..self.k {
+                let iy = (oy * s + ky) as isize - p as isize;
+                if iy < 0 || iy >= self.h as isize {
+                    continue;
+                }
+                let row = &input[iy as usize * self.w..(iy as usize + 1) * self.w];
+                for kx in 0..self.k {
+                    let wv = filter[ky * self.k + kx];
+                    // Outputs whose input column ox·s + kx − p lies inside the row.
+                    let lo = p.saturating_sub(kx).div_ceil(s);
+                    let hi = ((self.w + p).saturating_sub(kx)).div_ceil(s).min(self.wo);
+                    if lo >= hi {
+                        continue;
+                    }
+                    if s == 1 {
+                        let start = lo + kx - p;
+                        for (o, x) in row_out[lo..hi].iter_mut().zip(&row[start..]) {
+                            *o += wv * x;
+                        }
+                    } else {
+                        for (ox, o) in row_out.iter_mut().enumerate().take(hi).skip(lo) {
+                            *o += wv * row[ox * s + kx - p];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::Device;
+
+    fn check(b: usize, c: usize, h: usize, w: usize, k: usize, padding: usize, stride: usize) {
+        let dev = Device::Cpu;
+        let n = b * c * h * w;
+        let xs: Vec<f32> = (0..n)
+            .map(|i| ((i * 37 % 101) as f32 - 50.0) / 25.0)
+            .collect();
+        let ws: Vec<f32> = (0..c * k * k)
+            .map(|i| ((i * 13 % 17) as f32 - 8.0) / 8.0)
+            .collect();
+        let x = Tensor::from_vec(xs, (b, c, h, w), &dev).unwrap();
+        let wt = Tensor::from_vec(ws, (c, 1, k, k), &dev).unwrap();
+        let ours = depthwise_conv2d(&x, &wt, padding, stride).unwrap();
+        let candle = x.conv2d(&wt, padding, stride, 1, c).unwrap();
+        assert_eq!(ours.dims(), candle.dims());
+        let diff = (ours - candle)
+            .unwrap()
+            .abs()
+            .unwrap()
+            .max_all()
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap();
+        assert!(
+            diff < 1e-5,
+            "{b}×{c}×{h}×{w} k{k} p{padding} s{stride}: {diff}"
+        );
+    }
+
+    #[test]
+    fn equals_candles_grouped_convolution() {
+        check(1, 3, 8, 8, 3, 1, 1);
+        check(2, 5, 9, 7, 3, 1, 2);
+        check(1, 4, 6, 6, 3, 0, 1);
+        check(1, 2, 7, 7, 5, 2, 1);
+        check(1, 2, 7, 7, 5, 2, 2);
+        check(1, 1, 3, 3, 3, 1, 3);
+    }
+
+    #[test]
+    fn f16_input_gives_f16_output_rounded_once() {
+        let dev = Device::Cpu;
+        let x = Tensor::ones((1, 2, 4, 4), DType::F16, &dev).unwrap();
+        let w = (Tensor::ones((2, 1, 3, 3), DType::F16, &dev).unwrap() * 0.1).unwrap();
+        let y = depthwise_conv2d(&x, &w, 1, 1).unwrap();
+        assert_eq!(y.dtype(), DType::F16);
+        // The centre sums nine 0.0999755859375 (0.1 in f16) in f32: 0.8997802734375 → f16.
+        let v: Vec<half::f16> = y.flatten_all().unwrap().to_vec1().unwrap();
+        assert_eq!(
+            v[5],
+            half::f16::from_f32(9.0 * half::f16::from_f32(0.1).to_f32())
+        );
+    }
+
+    #[test]
+    fn bad_shapes_are_errors() {
+        let dev = Device::Cpu;
+        let x = Tensor::zeros((1, 2, 4, 4), DType::F32, &dev).unwrap();
+        let w = Tensor::zeros((3, 1, 3, 3), DType::F32, &dev).unwrap();
+        assert!(depthwise_conv2d(&x, &w, 1, 1).is_err());
+        let w = Tensor::zeros((2, 1, 7, 7), DType::F32, &dev).unwrap();
+        assert!(depthwise_conv2d(&x, &w, 0, 1).is_err());
+    }
+}
