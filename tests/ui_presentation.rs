@@ -172,3 +172,24 @@ fn f8_hides_the_side_panel_and_f9_the_lesson_and_they_come_back() {
     h.run_steps(2);
     assert!(h.query_by_label("Show me").is_some());
 }
+
+#[test]
+fn the_model_panels_tables_fit_the_width_at_1024x768() {
+    let mut h = harness(1024.0, 768.0, false);
+    h.get_by_role_and_label(Role::Button, "Model").click();
+    settle(&mut h);
+    let area = visible(&h, 1024.0, 768.0);
+    // The memory table's rows and the checkpoint's summary are whole, not cut at the edge.
+    for label in [
+        "Memory per precision",
+        "FP8 e4m3 (per-tensor scale)",
+        "INT4 per group of 32",
+        "__metadata__ (3 entries)",
+    ] {
+        let rect = h.get_by_label_contains(label).rect();
+        assert!(
+            rect.min.x >= area.min.x && rect.max.x <= area.max.x,
+            "{label:?} at {rect:?} is cut at the sides of {area:?}"
+        );
+    }
+}
