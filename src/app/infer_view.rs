@@ -53,6 +53,8 @@ pub struct InferView {
     job: Job<RunOutcome>,
     result: Option<RunResult>,
     chooser: FileChooser,
+    /// The input shown as a texture (made once per input).
+    preview: Option<egui::TextureHandle>,
     /// Images opened this session, newest first.
     recent: Vec<PathBuf>,
     dirty: bool,
@@ -68,6 +70,7 @@ impl Default for InferView {
             job: Job::default(),
             result: None,
             chooser: FileChooser::default(),
+            preview: None,
             recent: Vec::new(),
             dirty: true,
         }
@@ -215,6 +218,7 @@ impl InferView {
             match self.load_pixels(&model) {
                 Ok(px) => {
                     self.pixels = Some((px.clone(), model.input));
+                    self.preview = None;
                     let m = Arc::clone(&model);
                     self.job
                         .start(ui.ctx(), move |progress| run_all(&m, &px, progress));
@@ -267,9 +271,20 @@ impl InferView {
             self.source = Source::Drawing;
             self.dirty = true;
         }
-        if let Some((px, [_, h, w])) = &self.pixels {
+        if let Some((px, shape)) = &self.pixels {
+            let [_, h, w] = *shape;
             ui.label(format!("What the model sees ({h} × {w}):"));
-            preview(ui, px, self.pixels.as_ref().map_or([1, 28, 28], |p| p.1));
+            // One texture per input (not a rectangle per pixel every frame).
+            let texture = self.preview.get_or_insert_with(|| {
+                ui.ctx().load_texture(
+                    "model_input",
+                    preview_image(px, *shape),
+                    egui::TextureOptions::NEAREST,
+                )
+            });
+            let side = 112.0_f32.max(h.max(w) as f32 * 0.5).min(256.0);
+            let scale = side / h.max(w).max(1) as f32;
+            ui.image((texture.id(), egui::vec2(w as f32 * scale, h as f32 * scale)));
         }
         if let Some(m) = &self.message {
             ui.colored_label(ui.visuals().error_fg_color, m);
@@ -446,15 +461,9 @@ fn top5_table(r: &RunResult) -> Table {
     t
 }
 
-/// The model's input, enlarged: grayscale, or colour for 3 channels (shown as RGB from the
-/// BGR order Hugging Face processors produce).
-fn preview(ui: &mut egui::Ui, px: &[f32], [c, h, w]: [usize; 3]) {
-    let cell = (112.0 / h.max(w).max(1) as f32).max(0.5);
-    let (rect, _) = ui.allocate_exact_size(
-        egui::vec2(w as f32 * cell, h as f32 * cell),
-        egui::Sense::hover(),
-    );
-    let painter = ui.painter_at(rect);
+/// The model's input as an image: grayscale, or colour for 3 channels (shown as RGB from
+/// the BGR order Hugging Face processors produce), stretched to the full range.
+fn preview_image(px: &[f32], [c, h, w]: [usize; 3]) -> egui::ColorImage {
     let (lo, hi) = px
         .iter()
         .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &x| {
@@ -463,17 +472,14 @@ fn preview(ui: &mut egui::Ui, px: &[f32], [c, h, w]: [usize; 3]) {
     let span = (hi - lo).max(1e-6);
     let level = |v: f32| (((v - lo) / span) * 255.0) as u8;
     let plane = h * w;
-    for i in 0..plane.min(px.len()) {
-        let colour = if c == 3 && px.len() >= 3 * plane {
-            Color32::from_rgb(level(px[2 * plane + i]), level(px[plane + i]), level(px[i]))
-        } else {
-            Color32::from_gray(level(px[i]))
-        };
-        let (x, y) = ((i % w) as f32, (i / w) as f32);
-        let r = egui::Rect::from_min_size(
-            rect.min + egui::vec2(x * cell, y * cell),
-            egui::vec2(cell, cell),
-        );
-        painter.rect_filled(r, 0.0, colour);
-    }
+    let pixels = (0..plane)
+        .map(|i| {
+            if c == 3 && px.len() >= 3 * plane {
+                Color32::from_rgb(level(px[2 * plane + i]), level(px[plane + i]), level(px[i]))
+            } else {
+                Color32::from_gray(px.get(i).map_or(0, |&v| level(v)))
+            }
+        })
+        .collect();
+    egui::ColorImage::new([w, h], pixels)
 }
