@@ -336,3 +336,56 @@ pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     };
     key(a).cmp(&key(b))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bundled() -> Vec<(String, Vec<u8>)> {
+        crate::infer::run::bundled_files()
+    }
+
+    #[test]
+    fn files_in_memory_open_like_a_folder() {
+        let m = ModelFiles::from_memory("simple_cnn", bundled()).unwrap();
+        assert_eq!(m.tensors.len(), 8);
+        assert!(m.config.is_some(), "config.json is read beside the weights");
+        assert!(m.side.contains_key("config.json"));
+        // Names with folders (as a browser may give them) are taken by their last part.
+        let mut files = bundled();
+        files[1].0 = "simple_cnn/config.json".into();
+        assert!(
+            ModelFiles::from_memory("x", files)
+                .unwrap()
+                .config
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn bad_files_in_memory_are_named_errors() {
+        let err =
+            |files: Vec<(String, Vec<u8>)>| ModelFiles::from_memory("dropped", files).unwrap_err();
+        let e = err(vec![("notes.txt".into(), b"hello".to_vec())]);
+        assert!(
+            e.contains("notes.txt") && e.contains("not a .safetensors"),
+            "{e}"
+        );
+        let e = err(vec![("config.json".into(), b"{}".to_vec())]);
+        assert!(e.contains("no .safetensors file"), "{e}");
+        let e = err(vec![("model.safetensors".into(), vec![1, 2, 3])]);
+        assert!(
+            e.contains("model.safetensors") && e.contains("too short"),
+            "{e}"
+        );
+        let mut lying = 1_000_000u64.to_le_bytes().to_vec();
+        lying.extend_from_slice(b"{}");
+        let e = err(vec![("model.safetensors".into(), lying)]);
+        assert!(e.starts_with("model.safetensors:"), "{e}");
+        let e = err(vec![
+            ("model.safetensors".into(), bundled().remove(0).1),
+            ("config.json".into(), vec![0xff, 0xfe]),
+        ]);
+        assert!(e.contains("config.json is not UTF-8"), "{e}");
+    }
+}
