@@ -28,6 +28,15 @@ pub enum Chosen {
 /// Files the browser's dialog read: `None` until it answers, then `Some(None)` on cancel.
 type WebSlot = std::sync::Arc<std::sync::Mutex<Option<Option<Vec<(String, Vec<u8>)>>>>>;
 
+/// Hand files read in the browser to the chooser (none: cancelled) and wake the UI.
+#[cfg(target_arch = "wasm32")]
+fn deliver(slot: &WebSlot, files: Vec<(String, Vec<u8>)>, ctx: &egui::Context) {
+    if let Ok(mut s) = slot.lock() {
+        *s = Some((!files.is_empty()).then_some(files));
+    }
+    ctx.request_repaint();
+}
+
 /// One place that asks for files of one purpose (checkpoints, images, state files).
 pub struct FileChooser {
     /// The browser's dialog, while it is open.
@@ -120,10 +129,7 @@ impl FileChooser {
             for h in handles.unwrap_or_default() {
                 files.push((h.file_name(), h.read().await));
             }
-            if let Ok(mut s) = slot.lock() {
-                *s = Some((!files.is_empty()).then_some(files));
-            }
-            ctx.request_repaint();
+            deliver(&slot, files, &ctx);
         });
     }
 
@@ -149,10 +155,7 @@ impl FileChooser {
                     files.push((name, bytes));
                 }
             }
-            if let Ok(mut s) = slot.lock() {
-                *s = Some((!files.is_empty()).then_some(files));
-            }
-            ctx.request_repaint();
+            deliver(&slot, files, &ctx);
         });
     }
 

@@ -8,7 +8,7 @@ impl QuantscopeApp {
     /// The link for what is on screen: the tab, and that panel's settings.
     pub fn link(&self) -> Link {
         let mut link = Link {
-            tab: Some(self.tab.label().to_lowercase()),
+            tab: Some(self.tab.key().into()),
             ..Link::default()
         };
         match self.tab {
@@ -38,11 +38,8 @@ impl QuantscopeApp {
 
     /// Put the app in `link`'s state (settings the link leaves out stay as they are).
     pub fn apply_link(&mut self, ctx: &egui::Context, link: &Link) {
-        match link.tab.as_deref() {
-            Some("bits") => self.tab = Tab::Bits,
-            Some("downcast") => self.tab = Tab::Downcast,
-            Some("model") => self.tab = Tab::Model,
-            _ => {}
+        if let Some(tab) = link.tab.as_deref().and_then(Tab::named) {
+            self.tab = tab;
         }
         let lab = link.dist.is_some()
             || link.size.is_some()

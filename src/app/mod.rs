@@ -50,6 +50,20 @@ pub enum Tab {
 impl Tab {
     const ALL: [Tab; 3] = [Tab::Bits, Tab::Downcast, Tab::Model];
 
+    /// The tab called `name` in lessons, links and state files (`bits`, `downcast`, `model`).
+    pub fn named(name: &str) -> Option<Tab> {
+        Tab::ALL.into_iter().find(|t| t.key() == name)
+    }
+
+    /// The tab's name in lessons, links and state files.
+    pub fn key(self) -> &'static str {
+        match self {
+            Tab::Bits => "bits",
+            Tab::Downcast => "downcast",
+            Tab::Model => "model",
+        }
+    }
+
     fn label(self) -> &'static str {
         match self {
             Tab::Bits => "Bits",
@@ -132,7 +146,7 @@ impl QuantscopeApp {
     pub fn state(&self, ctx: &egui::Context) -> state::AppState {
         state::AppState {
             version: state::STATE_VERSION,
-            tab: self.tab.label().to_lowercase(),
+            tab: self.tab.key().into(),
             presentation: self.presentation,
             theme: match ctx.options(|o| o.theme_preference) {
                 egui::ThemePreference::Dark => "dark",
@@ -152,10 +166,7 @@ impl QuantscopeApp {
 
     /// Put the app in a saved state (unknown values keep their defaults).
     pub fn restore(&mut self, ctx: &egui::Context, s: &state::AppState) {
-        self.tab = Tab::ALL
-            .into_iter()
-            .find(|t| t.label().eq_ignore_ascii_case(&s.tab))
-            .unwrap_or(Tab::Bits);
+        self.tab = Tab::named(&s.tab.to_lowercase()).unwrap_or(Tab::Bits);
         self.bits.restore(&s.bits);
         self.downcast.restore(&s.downcast);
         self.model.restore(&s.model);
@@ -410,11 +421,8 @@ impl QuantscopeApp {
 
     /// Put the panels in a lesson step's state.
     pub fn apply(&mut self, ctx: &egui::Context, show: &crate::lesson::Show) {
-        match show.tab.as_deref() {
-            Some("bits") => self.tab = Tab::Bits,
-            Some("downcast") => self.tab = Tab::Downcast,
-            Some("model") => self.tab = Tab::Model,
-            _ => {}
+        if let Some(tab) = show.tab.as_deref().and_then(Tab::named) {
+            self.tab = tab;
         }
         let canonical = |name: &str| crate::formats::Format::parse(name).map(|f| f.name()).ok();
         if let Some(f) = show.format.as_deref().and_then(canonical) {
