@@ -2,7 +2,8 @@
 # The browser smoke test (run by .ci/run): build the page (scripts/web.sh), serve it on
 # loopback, open a deep link in headless Chromium (WebGL2 through SwiftShader) and check that
 # the app started without a panic, drew the Bits panel (a screenshot that is not blank) and
-# landed in the link's state (0.1 in float16 = 0.0999755859375 in the page's title). Prints
+# landed in the link's state (0.1 in float16 = 0.0999755859375 in the page's title), and that
+# the Downcast lab's web worker sends its result back (scripts/web_worker_check.py). Prints
 # the gzipped .wasm size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +35,17 @@ case "$title" in
   *"0.1 in float16 = 0.0999755859375"*) ;;
   *) fail "the deep link did not land: expected 0.1 in float16 = 0.0999755859375 in the title" ;;
 esac
+# The lab runs in a web worker: its result must come back to the page. That needs real time
+# (--dump-dom's virtual time ends before a worker starts), so Playwright drives Chromium.
+lab="http://127.0.0.1:$port/#tab=downcast&dist=normal&size=100000&seed=0&to=bfloat16"
+python3 -c "import playwright" 2>/dev/null \
+  || python3 -m pip install --quiet playwright 2>/dev/null \
+  || python3 -m pip install --quiet --break-system-packages playwright 2>/dev/null || true
+if python3 -c "import playwright" 2>/dev/null; then
+  python3 scripts/web_worker_check.py "$lab" || fail "the lab's web worker"
+else
+  echo "web smoke test: the web-worker check SKIPPED (pip could not install playwright)" >&2
+fi
 [ -s "$out/page.png" ] || fail "no screenshot"
 spread=$(convert "$out/page.png" -colorspace Gray -format '%[fx:standard_deviation]' info:)
 awk -v s="$spread" 'BEGIN { exit !(s > 0.02) }' || fail "the page is blank (grey spread $spread)"

@@ -20,7 +20,7 @@ rm -rf dist
 mkdir -p dist
 wasm-bindgen --target web --no-typescript --out-dir dist --out-name quantscope \
   "$CARGO_TARGET_DIR/wasm32-unknown-unknown/$profile/quantscope.wasm"
-cp web/index.html dist/
+cp web/index.html web/worker.js dist/
 echo "built dist/: $(du -sh dist | cut -f1) ($(gzip -c dist/quantscope_bg.wasm | wc -c) bytes of wasm gzipped)"
 if [ "${1:-}" = "--serve" ]; then
   port=${PORT:-8080}

@@ -15,4 +15,6 @@ pub mod lesson;
 pub mod model;
 pub mod platform;
 pub mod quant;
+pub mod tasks;
 pub mod tensor;
+pub mod wire;

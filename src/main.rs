@@ -2,7 +2,12 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    quantscope::app::web::start();
+    // The same module runs the page and its web workers (`worker.js`).
+    if quantscope::app::worker::in_worker() {
+        quantscope::app::worker::worker_init();
+    } else {
+        quantscope::app::web::start();
+    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]

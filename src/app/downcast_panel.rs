@@ -7,7 +7,7 @@ use super::state::DowncastState;
 use crate::formats::{Format, RoundingMode};
 use crate::quant::{Granularity, Mode, QType, Scheme};
 use crate::tensor::Cancelled;
-use crate::tensor::lab::{LabReport, LabRequest, Target, run};
+use crate::tensor::lab::{LabReport, LabRequest, Target};
 use crate::tensor::random::{Distribution, KINDS, MAX_SIZE};
 use std::sync::Arc;
 
@@ -209,8 +209,8 @@ impl DowncastPanel {
         super::scrolled_central(ui, |ui| self.results_ui(ui));
         if self.dirty {
             self.dirty = false;
-            let req = self.request();
-            self.job.start(ui.ctx(), move |p| run(&req, p));
+            self.job
+                .start_task(ui.ctx(), crate::tasks::Task::Lab(self.request()));
         }
         if self.job.status().is_some() {
             ui.ctx()

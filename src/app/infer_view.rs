@@ -16,7 +16,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use crate::infer::compare::RunResult;
-use crate::infer::compare::run_all;
 
 type RunOutcome = Result<RunResult, String>;
 
@@ -219,9 +218,11 @@ impl InferView {
                 Ok(px) => {
                     self.pixels = Some((px.clone(), model.input));
                     self.preview = None;
-                    let m = Arc::clone(&model);
-                    self.job
-                        .start(ui.ctx(), move |progress| run_all(&m, &px, progress));
+                    let task = crate::tasks::Task::Classify {
+                        model: crate::tasks::ModelRef::classifier(&model),
+                        pixels: px,
+                    };
+                    self.job.start_task(ui.ctx(), task);
                 }
                 Err(e) => self.message = Some(e),
             }

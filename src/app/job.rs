@@ -2,6 +2,9 @@
 //! UI thread only polls (never waits).
 
 use crate::platform::{Duration, Instant};
+#[cfg(target_arch = "wasm32")]
+use crate::tasks::Output;
+use crate::tasks::{Task, TaskResult};
 use crate::tensor::Progress;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, channel};
@@ -15,6 +18,9 @@ struct Running<R> {
     progress: Arc<Progress>,
     rx: Receiver<R>,
     started: Instant,
+    /// The web worker doing it (stopped if the job is dropped unfinished).
+    #[cfg(target_arch = "wasm32")]
+    _worker: Option<super::worker::Lease>,
 }
 
 impl<R> Default for Job<R> {
@@ -45,6 +51,51 @@ impl<R: Send + 'static> Job<R> {
             progress,
             rx,
             started: Instant::now(),
+            #[cfg(target_arch = "wasm32")]
+            _worker: None,
+        });
+    }
+
+    /// Cancel whatever runs and start `task`: on a thread on the desktop, in a web worker in
+    /// the browser (on the page's thread if no worker can start), with the same result.
+    pub fn start_task(&mut self, ctx: &egui::Context, task: Task)
+    where
+        R: TaskResult,
+    {
+        #[cfg(target_arch = "wasm32")]
+        {
+            self.cancel();
+            let progress = Arc::new(Progress::new());
+            let (tx, rx) = channel();
+            let repaint = ctx.clone();
+            let done = move |output: Result<Output, String>| {
+                let result = match output {
+                    Ok(o) => R::from_output(o),
+                    Err(why) => {
+                        log::warn!("quantscope: background work failed: {why}");
+                        Some(R::from_error(why))
+                    }
+                };
+                if let Some(r) = result {
+                    let _ = tx.send(r);
+                }
+                repaint.request_repaint();
+            };
+            match super::worker::start(&task, Arc::clone(&progress), ctx.clone(), done) {
+                Ok(lease) => {
+                    self.running = Some(Running {
+                        progress,
+                        rx,
+                        started: Instant::now(),
+                        _worker: Some(lease),
+                    });
+                    return;
+                }
+                Err(why) => log::warn!("quantscope: no web worker ({why}); working on the page"),
+            }
+        }
+        self.start(ctx, move |p| {
+            R::from_output(task.run(p)).unwrap_or_else(|| R::from_error("wrong result".into()))
         });
     }
 

@@ -28,6 +28,8 @@ mod sweep_plot;
 mod table_view;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+#[cfg(target_arch = "wasm32")]
+pub mod worker;
 
 pub use bits_panel::BitsPanel;
 pub use downcast_panel::DowncastPanel;

@@ -11,9 +11,8 @@ use crate::browse::Wanted;
 use crate::infer::run::{Classifier, bundled_checkpoint};
 use crate::launch::is_image_name;
 use crate::model::ModelFiles;
-use crate::model::analysis::{
-    DEFAULT_SCHEMES, SensitivityRow, TensorReport, TensorScheme, sensitivity, tensor_report,
-};
+use crate::model::analysis::{DEFAULT_SCHEMES, SensitivityRow, TensorReport, TensorScheme};
+use crate::tasks::{ModelRef, Task};
 use crate::tensor::Cancelled;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -264,22 +263,28 @@ impl ModelPanel {
     }
 
     fn start_report(&mut self, ctx: &egui::Context) {
-        let (Some(files), Some(name)) = (self.files.clone(), self.selected.clone()) else {
+        let (Some(files), Some(name)) = (&self.files, self.selected.clone()) else {
             return;
         };
-        let scheme = self.schemes.get(self.scheme).copied();
-        self.report_job
-            .start(ctx, move |p| tensor_report(&files, &name, BINS, scheme, p));
+        let task = Task::Report {
+            model: ModelRef::files(files),
+            name,
+            bins: BINS,
+            scheme: self.schemes.get(self.scheme).copied(),
+        };
+        self.report_job.start_task(ctx, task);
     }
 
     fn start_sensitivity(&mut self, ctx: &egui::Context) {
-        let Some(files) = self.files.clone() else {
+        let Some(files) = &self.files else {
             return;
         };
-        let schemes = self.schemes.clone();
+        let task = Task::Sensitivity {
+            model: ModelRef::files(files),
+            schemes: self.schemes.clone(),
+        };
         self.sens = None;
-        self.sens_job
-            .start(ctx, move |p| sensitivity(&files, &schemes, p));
+        self.sens_job.start_task(ctx, task);
     }
 
     fn remember(&mut self, path: &Path) {

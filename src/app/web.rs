@@ -26,7 +26,7 @@ fn now_ms() -> f64 {
 }
 
 /// Set `data-NAME` on the page's body (read by the browser smoke test).
-fn set_data(name: &str, value: &str) {
+pub(crate) fn set_data(name: &str, value: &str) {
     if let Some(body) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.body())

@@ -6,7 +6,9 @@ use std::cmp::Ordering;
 use std::fmt;
 
 /// How a value between two representable neighbours is rounded.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum RoundingMode {
     /// Round to nearest, ties to even (IEEE default; what PyTorch and ml_dtypes do).
     #[default]

@@ -7,7 +7,7 @@ use crate::tensor::Progress;
 use serde_json::{Value, json};
 
 /// All precisions' results for one input.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct RunResult {
     /// One prediction per precision, FP32 first.
     pub predictions: Vec<Prediction>,

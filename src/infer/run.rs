@@ -80,6 +80,8 @@ pub struct Classifier {
     pub shapes: Vec<Vec<usize>>,
     /// The weights prepared per precision (shared by clones).
     pub cache: WeightCache,
+    /// The checkpoint it was read from.
+    pub origin: Arc<ModelFiles>,
 }
 
 impl Classifier {
@@ -134,6 +136,7 @@ impl Classifier {
             cache: WeightCache::new(CACHE_BUDGET),
             arch: Arch::SimpleCnn(tensors),
             input: [1, simple_cnn::SIZE, simple_cnn::SIZE],
+            origin: files,
         })
     }
 
@@ -168,6 +171,7 @@ impl Classifier {
             input: [cfg.num_channels, h as usize, w as usize],
             shapes,
             cache: WeightCache::new(CACHE_BUDGET),
+            origin: Arc::clone(&files),
             arch: Arch::MobileVit {
                 files,
                 cfg,
@@ -291,7 +295,7 @@ pub fn labels(config: Option<&serde_json::Value>, n: usize) -> Vec<String> {
 }
 
 /// One class in a top-k list.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct Ranked {
     /// Class index.
     pub index: usize,
@@ -302,7 +306,7 @@ pub struct Ranked {
 }
 
 /// The result of one run.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct Prediction {
     /// Precision name.
     pub dtype: String,
@@ -365,7 +369,7 @@ impl Prediction {
 }
 
 /// How one precision's run differs from FP32's.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct Difference {
     /// Mean |logit − FP32 logit|.
     pub mean_abs: f64,

@@ -16,7 +16,7 @@ pub const DEFAULT_SCHEMES: &str = "bfloat16,float16,fp8_e4m3fn,int8,int8:channel
 pub const SAMPLE_LIMIT: usize = 4 << 20;
 
 /// A way to store a tensor with less precision.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum TensorScheme {
     /// Round every value to a format (nearest even).
     Cast(Format),
@@ -103,7 +103,7 @@ impl TensorScheme {
 }
 
 /// Statistics and histogram of one tensor, and optionally its error under a scheme.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct TensorReport {
     /// The tensor.
     pub entry: TensorEntry,
@@ -164,7 +164,7 @@ pub fn tensor_report(
 }
 
 /// The error one scheme causes on one tensor.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct SchemeError {
     /// Scheme name.
     pub scheme: String,
@@ -177,7 +177,7 @@ pub struct SchemeError {
 }
 
 /// One row of the sensitivity table.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct SensitivityRow {
     /// Tensor name.
     pub tensor: String,

@@ -90,6 +90,11 @@ impl Checkpoint {
         &self.path
     }
 
+    /// The whole file's bytes.
+    pub fn file_bytes(&self) -> &[u8] {
+        &self.map
+    }
+
     /// Size of the file in bytes.
     pub fn file_len(&self) -> usize {
         self.map.len()

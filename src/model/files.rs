@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 pub const INDEX: &str = "model.safetensors.index.json";
 
 /// One tensor of the checkpoint.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TensorEntry {
     /// Full name, e.g. `encoder.layer.0.attention.query.weight`.
     pub name: String,
@@ -57,6 +57,8 @@ pub fn dtype_name(dtype: Dtype) -> String {
 /// An opened checkpoint: its shards, tensors, `__metadata__` and `config.json`.
 #[derive(Debug)]
 pub struct ModelFiles {
+    /// Unique among the checkpoints opened by this process (names it to a web worker).
+    pub id: u64,
     /// What the user opened.
     pub path: PathBuf,
     /// The safetensors files, in index order.
@@ -154,6 +156,20 @@ impl ModelFiles {
         Self::assemble(Path::new(label), shards, side)
     }
 
+    /// The files as [`ModelFiles::from_memory`] takes them (shards by file name, then the
+    /// side files), to open the same checkpoint elsewhere (a web worker).
+    pub fn memory_files(&self) -> Vec<(String, &[u8])> {
+        let shards = self.shards.iter().map(|c| {
+            let name = c.path().file_name().map_or_else(
+                || "model.safetensors".to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            (name, c.file_bytes())
+        });
+        let side = self.side.iter().map(|(n, t)| (n.clone(), t.as_bytes()));
+        shards.chain(side).collect()
+    }
+
     /// Index the shards' tensors and metadata; `config.json` from the side files.
     fn assemble(
         path: &Path,
@@ -192,7 +208,9 @@ impl ModelFiles {
         let config = side
             .get("config.json")
             .and_then(|t| serde_json::from_str(t).ok());
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Ok(ModelFiles {
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             path: path.to_path_buf(),
             shards,
             tensors,

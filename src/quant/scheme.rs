@@ -5,7 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// The quantized type (`--scheme`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum QType {
     /// Signed 8-bit integers.
     Int8,
@@ -101,7 +101,7 @@ impl FromStr for QType {
 }
 
 /// Symmetric (zero maps to zero, scale from max |w|) or asymmetric (min…max with a zero point).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Mode {
     /// `scale = max|w| / qmax`, `zero_point = 0`.
     Symmetric,
@@ -134,7 +134,7 @@ impl FromStr for Mode {
 }
 
 /// Which values share one scale.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Granularity {
     /// One scale for the whole tensor.
     Tensor,
@@ -188,7 +188,7 @@ impl FromStr for Granularity {
 }
 
 /// A complete quantization scheme.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Scheme {
     /// Stored type.
     pub qtype: QType,

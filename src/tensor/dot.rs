@@ -12,10 +12,10 @@
 use super::cast::cast_values;
 use super::progress::Progress;
 use crate::formats::{Format, Rounder, RoundingMode, decode, encode};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Order of the additions.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Summation {
     /// Left to right, one running sum (error grows like n).
@@ -65,7 +65,7 @@ impl DotSpec {
 }
 
 /// One dot product's result.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DotResult {
     /// Description of the computation.
     pub label: String,

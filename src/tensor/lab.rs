@@ -8,10 +8,10 @@ use super::random::{Distribution, generate};
 use super::stats::{CastCounts, ErrorStats, Histogram, Summary, finite_range};
 use crate::formats::{Analysis, Format, Rounder, RoundingMode, encode};
 use crate::quant::{Quantized, Scheme, quantize};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What to do to the tensor.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Target {
     /// Cast every value to a format.
     Cast(Format),
@@ -30,7 +30,7 @@ impl Target {
 }
 
 /// One run of the lab.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LabRequest {
     /// Where the values come from.
     pub dist: Distribution,
@@ -49,7 +49,7 @@ pub struct LabRequest {
 }
 
 /// One of the first values, side by side.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ValueRow {
     /// The f32 value drawn.
     pub original: f32,
@@ -62,7 +62,7 @@ pub struct ValueRow {
 }
 
 /// Bytes of the tensor in a format.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MemoryRow {
     /// Format or scheme.
     pub format: String,
@@ -71,7 +71,7 @@ pub struct MemoryRow {
 }
 
 /// Everything the lab measured.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct LabReport {
     /// Distribution description.
     pub dist: String,
@@ -98,39 +98,33 @@ pub struct LabReport {
     /// Bytes per format.
     pub memory: Vec<MemoryRow>,
     /// Scales (quantization only; at most 64 shown).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none_in_json")]
     pub scale: Option<Vec<f32>>,
     /// Zero points (quantization only; at most 64 shown).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::wire::none_in_json")]
     pub zero_point: Option<Vec<i32>>,
-    /// The values drawn (not in JSON).
-    #[serde(skip)]
-    pub values: Vec<f32>,
-    /// The values stored (not in JSON).
-    #[serde(skip)]
-    pub stored_values: Vec<f64>,
     /// Histograms of original and stored values over a shared range (not in JSON).
-    #[serde(skip)]
+    #[serde(default, skip_serializing_if = "crate::wire::for_json")]
     pub hist_original: Histogram,
     /// See `hist_original`.
-    #[serde(skip)]
+    #[serde(default, skip_serializing_if = "crate::wire::for_json")]
     pub hist_stored: Histogram,
     /// Histogram of stored − original (not in JSON).
-    #[serde(skip)]
+    #[serde(default, skip_serializing_if = "crate::wire::for_json")]
     pub hist_error: Histogram,
     /// Quantized integer levels of group 0 (quantization only, not in JSON).
-    #[serde(skip)]
+    #[serde(default, skip_serializing_if = "crate::wire::for_json")]
     pub levels: Option<Levels>,
     /// Up to [`SAMPLE`] (original, stored) pairs spread over the tensor, sorted by original
     /// (for the staircase plot; not in JSON).
-    #[serde(skip)]
+    #[serde(default, skip_serializing_if = "crate::wire::for_json")]
     pub sample: Vec<(f32, f64)>,
     /// Up to [`SAMPLE`] (original, q) pairs of the first quantization group (not in JSON).
-    #[serde(skip)]
+    #[serde(default, skip_serializing_if = "crate::wire::for_json")]
     pub q_sample: Vec<(f32, f32)>,
     /// Every distinct stored value with its count, when there are at most [`MAX_LEVELS`]
     /// (the format's discrete levels; not in JSON).
-    #[serde(skip)]
+    #[serde(default, skip_serializing_if = "crate::wire::for_json")]
     pub distinct: Option<Vec<(f64, u64)>>,
 }
 
@@ -158,7 +152,7 @@ fn distinct_values(stored: &[f64]) -> Option<Vec<(f64, u64)>> {
 }
 
 /// The grid of a quantization's first group: scale, zero point, integer range.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Levels {
     /// Scale.
     pub scale: f32,
@@ -292,8 +286,6 @@ pub fn run(req: &LabRequest, progress: &Progress) -> Result<Result<LabReport, St
                 .collect()
         }),
         distinct: distinct_values(&stored),
-        values,
-        stored_values: stored,
     };
     Ok(Ok(report))
 }

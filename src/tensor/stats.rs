@@ -1,10 +1,10 @@
 //! Statistics of a tensor, of what a cast did to it, and histograms.
 
 use crate::formats::Format;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Summary of the values of a tensor (NaN and ±inf are counted, not averaged).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     /// Number of values.
     pub count: usize,
@@ -68,7 +68,7 @@ impl Summary {
 }
 
 /// What a cast did to the values: how many vanished, blew up or were clipped.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CastCounts {
     /// Non-zero inputs stored as zero (underflow).
     pub underflow: usize,
@@ -110,7 +110,7 @@ pub fn format_max(format: &Format) -> f64 {
 }
 
 /// Errors of stored values against the originals (finite pairs only).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ErrorStats {
     /// Mean |stored − original|.
     pub mean_abs: f64,
@@ -187,7 +187,7 @@ pub fn sqnr_db(signal: f64, noise: f64) -> f64 {
 }
 
 /// Counts of values in equal-width bins over [lo, hi].
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Histogram {
     /// Left edge of the first bin.
     pub lo: f64,
