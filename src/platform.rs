@@ -68,6 +68,30 @@ pub fn run_parts<T: Send>(parts: Vec<T>, f: impl Fn(T) -> bool + Sync) -> bool {
     })
 }
 
+/// Full screen on or off: the window on the desktop; in the browser the page, through the
+/// Fullscreen API (browsers allow it only shortly after a click or key press, which is when
+/// presentation mode is switched).
+pub fn set_fullscreen(ctx: &egui::Context, on: bool) {
+    #[cfg(not(target_arch = "wasm32"))]
+    ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(on));
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = ctx;
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        let is_full = document.fullscreen_element().is_some();
+        if on && !is_full {
+            if let Some(root) = document.document_element() {
+                // Refused without a recent user gesture: presentation still zooms.
+                let _ = root.request_fullscreen();
+            }
+        } else if !on && is_full {
+            document.exit_fullscreen();
+        }
+    }
+}
+
 /// Offer `bytes` as a download named `file_name` (the browser's way of saving a file).
 #[cfg(target_arch = "wasm32")]
 pub fn download(file_name: &str, bytes: &[u8]) -> Result<(), String> {

@@ -296,7 +296,7 @@ impl QuantscopeApp {
     pub fn set_presentation(&mut self, ctx: &egui::Context, on: bool) {
         self.presentation = on;
         ctx.set_zoom_factor(if on { 1.5 } else { 1.0 });
-        ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(on));
+        crate::platform::set_fullscreen(ctx, on);
         ctx.all_styles_mut(|style| {
             let strong = if style.visuals.dark_mode {
                 egui::Color32::WHITE
