@@ -10,6 +10,7 @@ use quantscope::model::ModelFiles;
 use std::sync::Arc;
 
 fn bench(c: &mut Criterion) {
+    quantscope::platform::keep_freed_memory();
     let files =
         ModelFiles::from_memory("mobilevit-small (random)", mobilevit_small(0).unwrap()).unwrap();
     let model = Classifier::from_shared(Arc::new(files)).unwrap();

@@ -12,6 +12,7 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
+    quantscope::platform::keep_freed_memory();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let Some(gui) = quantscope::cli::gui_args(&args) else {
         std::process::exit(quantscope::cli::main_with_args(args));

@@ -54,18 +54,35 @@ pub fn run_queued() -> bool {
     QUEUE.with(|q| !q.borrow().is_empty())
 }
 
-/// Run each of `parts` with `f`, on scoped threads when there is more than one thread, else
-/// one after the other on this thread. Returns whether any part reported `true`.
+/// Run each of `parts` with `f`, on the shared thread pool (rayon's, which candle's matmul
+/// uses too, so the two never compete for the cores) when there is more than one thread,
+/// else one after the other on this thread. Returns whether any part reported `true`.
 pub fn run_parts<T: Send>(parts: Vec<T>, f: impl Fn(T) -> bool + Sync) -> bool {
     if threads() == 1 || parts.len() <= 1 {
         // Every part runs even after one reports, as the threaded path does.
         return parts.into_iter().map(&f).fold(false, |a, b| a | b);
     }
-    let f = &f;
-    std::thread::scope(|s| {
-        let handles: Vec<_> = parts.into_iter().map(|p| s.spawn(move || f(p))).collect();
-        handles.into_iter().any(|h| h.join().unwrap_or(true))
-    })
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use rayon::prelude::*;
+        parts.into_par_iter().map(&f).reduce(|| false, |a, b| a | b)
+    }
+    #[cfg(target_arch = "wasm32")]
+    unreachable!("one thread in the browser")
+}
+
+/// Keep freed memory for reuse instead of handing large blocks back to the system: glibc
+/// maps every block over its threshold (128 KB at first) freshly, and each page of a fresh
+/// map costs a page fault when first written. A forward pass allocates and frees tens of
+/// megabytes of activations per run, so that cost showed up as 1 GB/s copies and doubled
+/// layers. Call once at start-up; elsewhere a no-op.
+pub fn keep_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes allocator parameters; it is safe to call at any time.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 30);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 1 << 30);
+    }
 }
 
 /// Full screen on or off: the window on the desktop; in the browser the page, through the

@@ -47,11 +47,12 @@ pub fn depthwise_conv2d(x: &Tensor, w: &Tensor, padding: usize, stride: usize) -
         wo,
     };
     crate::platform::run_parts(parts, |mine| {
+        let mut scratch = Vec::new();
         for (index, o) in mine {
             let ch = index % c;
             let input = &xs[index * h * wd..(index + 1) * h * wd];
             let filter = &ws[ch * k * k..(ch + 1) * k * k];
-            geometry.plane(input, filter, o);
+            geometry.plane_any(input, filter, o, &mut scratch);
         }
         false
     });
@@ -70,9 +71,38 @@ struct Geometry {
 }
 
 impl Geometry {
-    /// One channel: `input` [H, W] with `filter` [K, K] into `out` [Ho, Wo].
-    fn plane(&self, input: &[f32], filter: &[f32], out: &mut [f32]) {
+    /// [`Geometry::plane`] with 8-lane vectors where the CPU has them (the same arithmetic in
+    /// the same order, so the same results).
+    fn plane_any(&self, input: &[f32], filter: &[f32], out: &mut [f32], scratch: &mut Vec<f32>) {
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2 (checked just above).
+            return unsafe { self.plane_avx2(input, filter, out, scratch) };
+        }
+        self.plane(input, filter, out, scratch)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn plane_avx2(
+        &self,
+        input: &[f32],
+        filter: &[f32],
+        out: &mut [f32],
+        scratch: &mut Vec<f32>,
+    ) {
+        self.plane(input, filter, out, scratch)
+    }
+
+    /// One channel: `input` [H, W] with `filter` [K, K] into `out` [Ho, Wo]. With a stride,
+    /// each input row is first split into its `stride` phases (`scratch`), so every inner
+    /// loop runs over contiguous values.
+    #[inline(always)]
+    fn plane(&self, input: &[f32], filter: &[f32], out: &mut [f32], scratch: &mut Vec<f32>) {
         let (s, p) = (self.stride, self.padding);
+        if s > 1 {
+            return self.plane_strided(input, filter, out, scratch);
+        }
         for oy in 0..self.ho {
             let row_out = &mut out[oy * self.wo..(oy + 1) * self.wo];
             for ky in 0..self.k {
@@ -89,15 +119,51 @@ impl Geometry {
                     if lo >= hi {
                         continue;
                     }
-                    if s == 1 {
-                        let start = lo + kx - p;
-                        for (o, x) in row_out[lo..hi].iter_mut().zip(&row[start..]) {
-                            *o += wv * x;
-                        }
-                    } else {
-                        for (ox, o) in row_out.iter_mut().enumerate().take(hi).skip(lo) {
-                            *o += wv * row[ox * s + kx - p];
-                        }
+                    let start = lo + kx - p;
+                    for (o, x) in row_out[lo..hi].iter_mut().zip(&row[start..]) {
+                        *o += wv * x;
+                    }
+                }
+            }
+        }
+    }
+
+    /// [`Geometry::plane`] for stride > 1: the same sums in the same (ky, kx) order.
+    #[inline(always)]
+    fn plane_strided(
+        &self,
+        input: &[f32],
+        filter: &[f32],
+        out: &mut [f32],
+        scratch: &mut Vec<f32>,
+    ) {
+        let (s, p) = (self.stride, self.padding);
+        // Phase r of a row holds its columns r, r + s, r + 2s, …
+        let phase_len = self.w.div_ceil(s);
+        scratch.resize(s * phase_len, 0.0);
+        for oy in 0..self.ho {
+            let row_out = &mut out[oy * self.wo..(oy + 1) * self.wo];
+            for ky in 0..self.k {
+                let iy = (oy * s + ky) as isize - p as isize;
+                if iy < 0 || iy >= self.h as isize {
+                    continue;
+                }
+                let row = &input[iy as usize * self.w..(iy as usize + 1) * self.w];
+                for (i, &v) in row.iter().enumerate() {
+                    scratch[(i % s) * phase_len + i / s] = v;
+                }
+                for kx in 0..self.k {
+                    let wv = filter[ky * self.k + kx];
+                    let lo = p.saturating_sub(kx).div_ceil(s);
+                    let hi = ((self.w + p).saturating_sub(kx)).div_ceil(s).min(self.wo);
+                    if lo >= hi {
+                        continue;
+                    }
+                    // Input column ox·s + kx − p = (lo·s + kx − p) + (ox − lo)·s: one phase.
+                    let first = lo * s + kx - p;
+                    let phase = &scratch[(first % s) * phase_len + first / s..];
+                    for (o, x) in row_out[lo..hi].iter_mut().zip(phase) {
+                        *o += wv * x;
                     }
                 }
             }

@@ -7,7 +7,7 @@
 
 use super::precision::Precision;
 use crate::model::ModelFiles;
-use candle_core::{D, DType, Result, Tensor};
+use candle_core::{DType, Result, Tensor};
 use std::collections::HashMap;
 
 /// What the architecture reads from `config.json`.
@@ -150,6 +150,62 @@ impl MobileVit {
             }
         }
         Ok(m)
+    }
+
+    /// Stack every attention's query, key and value weights (and biases) into one
+    /// `{prefix}.qkv` layer, so the three come from one matrix product (the separate ones
+    /// are dropped: the weights are held once).
+    fn stack_qkv(&mut self) -> Result<()> {
+        let prefixes: Vec<String> = self
+            .w
+            .keys()
+            .filter_map(|k| k.strip_suffix(".query.weight"))
+            .map(str::to_string)
+            .collect();
+        for p in prefixes {
+            for part in ["weight", "bias"] {
+                let [q, k, v] =
+                    ["query", "key", "value"].map(|n| self.t(&format!("{p}.{n}.{part}")));
+                let stacked = Tensor::cat(&[q?, k?, v?], 0)?;
+                self.w.insert(format!("{p}.{QKV}.{part}"), stacked);
+                for n in ["query", "key", "value"] {
+                    self.w.remove(&format!("{p}.{n}.{part}"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Fold every convolution's eval batch norm into its weights: w·γ/√(σ²+ε) per output
+    /// channel, and the shift β − μ·γ/√(σ²+ε) kept as `{prefix}.folded_shift`.
+    fn fold_norms(&mut self) -> Result<()> {
+        let prefixes: Vec<String> = self
+            .w
+            .keys()
+            .filter_map(|k| k.strip_suffix(".normalization.running_var"))
+            .map(str::to_string)
+            .collect();
+        for p in prefixes {
+            let get = |s: &str| -> Result<Tensor> {
+                self.t(&format!("{p}.normalization.{s}"))?
+                    .to_dtype(DType::F32)
+            };
+            let (g, b, mean, var) = (
+                get("weight")?,
+                get("bias")?,
+                get("running_mean")?,
+                get("running_var")?,
+            );
+            let scale = (g / (var + 1e-5)?.sqrt()?)?;
+            let shift = (b - (&mean * &scale)?)?;
+            let name = format!("{p}.convolution.weight");
+            let w = self.t(&name)?;
+            let c = scale.dims()[0];
+            let folded = w.broadcast_mul(&scale.reshape((c, 1, 1, 1))?)?;
+            self.w.insert(name, folded);
+            self.w.insert(format!("{p}.{FOLDED_SHIFT}"), shift);
+        }
+        Ok(())
     }
 
     /// Names and shapes of every tensor the config implies (num_batches_tracked excluded).
@@ -298,9 +354,18 @@ impl MobileVit {
         // one tiny convolution per channel.
         let y = if groups > 1 && groups == x.dims()[1] && w.dims()[0] == groups {
             super::depthwise::depthwise_conv2d(x, w, pad, stride)?
+        } else if k == 1 && stride == 1 && groups == 1 {
+            super::conv::pointwise(x, w)?
+        } else if groups == 1 {
+            super::conv::dense(x, w, pad, stride)?
         } else {
             x.conv2d(w, pad, stride, 1, groups)?
         };
+        // FP32 and the weight-only precisions: batch norm folded into the weights at load
+        // time, its shift added with the SiLU in one pass.
+        if let Some(shift) = self.w.get(&format!("{p}.{FOLDED_SHIFT}")) {
+            return super::fused::bias_act(y, shift, act);
+        }
         let mut y = self.r(y)?;
         if norm {
             let c = y.dims()[1];
@@ -341,26 +406,35 @@ impl MobileVit {
     }
 
     fn linear(&self, x: &Tensor, p: &str) -> Result<Tensor> {
+        self.linear_act(x, p, false)
+    }
+
+    /// `x · Wᵀ + b`, then SiLU when `silu`. Every row of every batch in one matrix product;
+    /// in the plain-f32 precisions the bias and SiLU in one fused pass.
+    fn linear_act(&self, x: &Tensor, p: &str, silu: bool) -> Result<Tensor> {
         let w = self.t(&format!("{p}.weight"))?;
         let b = self.t(&format!("{p}.bias"))?;
-        let y = self.r(x.broadcast_matmul(&w.t()?)?)?;
-        self.r(y.broadcast_add(b)?)
+        let dims = x.dims().to_vec();
+        let rows: usize = dims[..dims.len() - 1].iter().product();
+        let inner = dims[dims.len() - 1];
+        let mut out_dims = dims.clone();
+        *out_dims.last_mut().unwrap_or(&mut 0) = w.dims()[0];
+        let y = x.contiguous()?.reshape((rows, inner))?.matmul(&w.t()?)?;
+        if folds_norm(self.precision) {
+            let y = super::fused::bias_act(y, b, silu)?;
+            return y.reshape(out_dims);
+        }
+        let y = self.r(self.r(y)?.broadcast_add(b)?)?;
+        let y = if silu { self.r(y.silu()?)? } else { y };
+        y.reshape(out_dims)
     }
 
     fn layer_norm(&self, x: &Tensor, p: &str) -> Result<Tensor> {
         let w = self.t(&format!("{p}.weight"))?;
         let b = self.t(&format!("{p}.bias"))?;
-        let dt = x.dtype();
-        // Statistics in f32, as PyTorch's CPU layer norm does for half types.
-        let xf = x.to_dtype(DType::F32)?;
-        let mean = xf.mean_keepdim(D::Minus1)?;
-        let centred = xf.broadcast_sub(&mean)?;
-        let var = centred.sqr()?.mean_keepdim(D::Minus1)?;
-        let y = centred.broadcast_div(&(var + self.cfg.layer_norm_eps)?.sqrt()?)?;
-        let y = y
-            .broadcast_mul(&w.to_dtype(DType::F32)?)?
-            .broadcast_add(&b.to_dtype(DType::F32)?)?;
-        self.r(y.to_dtype(dt)?)
+        // Statistics in f32 (f64 sums), as PyTorch's CPU layer norm does for half types.
+        let y = super::fused::layer_norm(x, w, b, self.cfg.layer_norm_eps)?;
+        self.r(y.to_dtype(x.dtype())?)
     }
 
     fn transformer_layer(&self, x: &Tensor, p: &str) -> Result<Tensor> {
@@ -369,18 +443,25 @@ impl MobileVit {
         let hd = h / heads;
         let (b, n) = (x.dims()[0], x.dims()[1]);
         let ln = self.layer_norm(x, &format!("{p}.layernorm_before"))?;
-        let split = |t: Tensor| -> Result<Tensor> {
-            t.reshape((b, n, heads, hd))?.transpose(1, 2)?.contiguous()
+        // Query, key and value from one matrix product (their weights stacked at load time:
+        // each output is the same dot product, so the same numbers), then split into heads.
+        let qkv = self
+            .linear(&ln, &format!("{p}.attention.attention.{QKV}"))?
+            .reshape((b, n, 3, heads, hd))?
+            .permute((2, 0, 3, 1, 4))?
+            .contiguous()?;
+        let (q, k, v) = (qkv.get(0)?, qkv.get(1)?, qkv.get(2)?);
+        let scores = self.r(q.matmul(&k.t()?)?)?;
+        let probs = if folds_norm(self.precision) {
+            // Plain f32: the 1/√d scale and the softmax in one pass.
+            super::fused::scaled_softmax(&scores, 1.0 / (hd as f32).sqrt())?
+        } else {
+            let scores = self.r((scores / (hd as f64).sqrt())?)?;
+            self.r(
+                candle_nn::ops::softmax_last_dim(&scores.to_dtype(DType::F32)?)?
+                    .to_dtype(scores.dtype())?,
+            )?
         };
-        let q = split(self.linear(&ln, &format!("{p}.attention.attention.query"))?)?;
-        let k = split(self.linear(&ln, &format!("{p}.attention.attention.key"))?)?;
-        let v = split(self.linear(&ln, &format!("{p}.attention.attention.value"))?)?;
-        let scores = self.r(q.matmul(&k.t()?.contiguous()?)?)?;
-        let scores = self.r((scores / (hd as f64).sqrt())?)?;
-        let probs = self.r(
-            candle_nn::ops::softmax_last_dim(&scores.to_dtype(DType::F32)?)?
-                .to_dtype(scores.dtype())?,
-        )?;
         let ctx = self
             .r(probs.matmul(&v)?)?
             .transpose(1, 2)?
@@ -389,9 +470,7 @@ impl MobileVit {
         let att = self.linear(&ctx, &format!("{p}.attention.output.dense"))?;
         let x = self.r((att + x)?)?;
         let y = self.layer_norm(&x, &format!("{p}.layernorm_after"))?;
-        let y = self.r(self
-            .linear(&y, &format!("{p}.intermediate.dense"))?
-            .silu()?)?;
+        let y = self.linear_act(&y, &format!("{p}.intermediate.dense"), true)?;
         let y = self.linear(&y, &format!("{p}.output.dense"))?;
         self.r((y + x)?)
     }
@@ -494,6 +573,18 @@ impl MobileVit {
     }
 }
 
+/// The stacked query / key / value layer, after an attention's prefix.
+const QKV: &str = "qkv";
+
+/// Where a folded batch norm's shift is kept, after the layer's prefix.
+const FOLDED_SHIFT: &str = "folded_shift";
+
+/// Whether a precision computes in plain f32 (no rounding after each op), so batch norms can
+/// be folded into the convolutions and bias + SiLU fused: FP32 and the weight-only ones.
+fn folds_norm(p: Precision) -> bool {
+    matches!(p, Precision::F32 | Precision::Int8 | Precision::Fp8)
+}
+
 /// Names and shapes of every tensor a checkpoint of `cfg` holds, the classifier of
 /// `num_labels` classes included (batch norms' `num_batches_tracked` excluded).
 pub fn checkpoint_tensors(cfg: &MobileVitConfig, num_labels: usize) -> Vec<(String, Vec<usize>)> {
@@ -540,5 +631,10 @@ pub fn load(
         };
         w.insert(name, super::weights::prepare(&v, &s, p)?);
     }
-    MobileVit::new(cfg, w, precision)
+    let mut model = MobileVit::new(cfg, w, precision)?;
+    model.stack_qkv().map_err(|e| e.to_string())?;
+    if folds_norm(precision) {
+        model.fold_norms().map_err(|e| e.to_string())?;
+    }
+    Ok(model)
 }

@@ -2,7 +2,9 @@
 
 pub mod cache;
 pub mod compare;
+pub mod conv;
 pub mod depthwise;
+pub mod fused;
 pub mod mobilevit;
 pub mod pil_resize;
 pub mod precision;

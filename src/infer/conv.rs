@@ -1,0 +1,185 @@
+//! Dense convolutions as the matrix products they are, for the model files: 1×1 (stride 1)
+//! is W[co, ci] · X[ci, h·w]; K×K builds the im2col matrix once and multiplies. candle's own
+//! conv2d paths for these shapes run 2–3× slower on this machine than its matmul (measured
+//! with `examples`-style timing: 8–20 GFLOP/s against 30–58).
+
+use candle_core::{DType, Result, Tensor};
+
+/// A 1×1 convolution, stride 1, no groups: `x` [B, Ci, H, W], `w` [Co, Ci, 1, 1].
+pub fn pointwise(x: &Tensor, w: &Tensor) -> Result<Tensor> {
+    let (b, ci, h, wd) = x.dims4()?;
+    let co = w.dims()[0];
+    let w2 = w.reshape((co, ci))?;
+    let x3 = x.reshape((b, ci, h * wd))?;
+    let y = if b == 1 {
+        w2.matmul(&x3.squeeze(0)?)?.unsqueeze(0)?
+    } else {
+        w2.broadcast_matmul(&x3)?
+    };
+    y.reshape((b, co, h, wd))
+}
+
+/// A K×K convolution (no groups, no dilation) of an f32 `x` [B, Ci, H, W] with `w`
+/// [Co, Ci, K, K], zero padding `padding`, stride `stride`: im2col, then one matmul per image.
+/// Other dtypes go to candle's conv2d.
+pub fn dense(x: &Tensor, w: &Tensor, padding: usize, stride: usize) -> Result<Tensor> {
+    let (b, ci, h, wd) = x.dims4()?;
+    let (co, wci, k, k2) = w.dims4()?;
+    if x.dtype() != DType::F32 || wci != ci || k != k2 || stride == 0 {
+        return x.conv2d(w, padding, stride, 1, 1);
+    }
+    if h + 2 * padding < k || wd + 2 * padding < k {
+        candle_core::bail!("conv2d: a {k}×{k} kernel does not fit a {h}×{wd} input");
+    }
+    let ho = (h + 2 * padding - k) / stride + 1;
+    let wo = (wd + 2 * padding - k) / stride + 1;
+    let xs = x.contiguous()?.flatten_all()?.to_vec1::<f32>()?;
+    let w2 = w.reshape((co, ci * k * k))?;
+    let geometry = Geometry {
+        h,
+        w: wd,
+        k,
+        padding,
+        stride,
+        ho,
+        wo,
+    };
+    let mut outs = Vec::with_capacity(b);
+    for image in xs.chunks(ci * h * wd) {
+        let col = geometry.im2col(image, ci);
+        let col = Tensor::from_vec(col, (ci * k * k, ho * wo), x.device())?;
+        outs.push(w2.matmul(&col)?.reshape((1, co, ho, wo))?);
+    }
+    Tensor::cat(&outs, 0)
+}
+
+/// Sizes of a convolution's input, kernel and output planes.
+struct Geometry {
+    h: usize,
+    w: usize,
+    k: usize,
+    padding: usize,
+    stride: usize,
+    ho: usize,
+    wo: usize,
+}
+
+impl Geometry {
+    /// The [Ci·K·K, Ho·Wo] matrix whose row (c, ky, kx) holds input channel c shifted by
+    /// (ky, kx), zeros where the window leaves the image; rows split over the threads.
+    fn im2col(&self, image: &[f32], ci: usize) -> Vec<f32> {
+        let (k, plane) = (self.k, self.ho * self.wo);
+        let mut col = vec![0f32; ci * k * k * plane];
+        let rows: Vec<(usize, &mut [f32])> = col.chunks_mut(plane.max(1)).enumerate().collect();
+        let per = rows.len().div_ceil(crate::platform::threads()).max(1);
+        let mut parts = Vec::new();
+        let mut rest = rows;
+        while !rest.is_empty() {
+            let tail = rest.split_off(per.min(rest.len()));
+            parts.push(std::mem::replace(&mut rest, tail));
+        }
+        crate::platform::run_parts(parts, |mine| {
+            for (r, out) in mine {
+                let (c, ky, kx) = (r / (k * k), r / k % k, r % k);
+                self.shifted(
+                    &image[c * self.h * self.w..(c + 1) * self.h * self.w],
+                    ky,
+                    kx,
+                    out,
+                );
+            }
+            false
+        });
+        col
+    }
+
+    /// One im2col row: the input plane seen through kernel position (ky, kx).
+    fn shifted(&self, plane: &[f32], ky: usize, kx: usize, out: &mut [f32]) {
+        let (s, p) = (self.stride, self.padding);
+        // Output columns whose input column ox·s + kx − p lies inside the row.
+        let lo = p.saturating_sub(kx).div_ceil(s);
+        let hi = (self.w + p).saturating_sub(kx).div_ceil(s).min(self.wo);
+        for oy in 0..self.ho {
+            let iy = (oy * s + ky) as isize - p as isize;
+            if iy < 0 || iy >= self.h as isize || lo >= hi {
+                continue;
+            }
+            let row = &plane[iy as usize * self.w..(iy as usize + 1) * self.w];
+            let dst = &mut out[oy * self.wo + lo..oy * self.wo + hi];
+            let first = lo * s + kx - p;
+            if s == 1 {
+                dst.copy_from_slice(&row[first..first + dst.len()]);
+            } else {
+                for (d, x) in dst.iter_mut().zip(row[first..].iter().step_by(s)) {
+                    *d = *x;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::Device;
+
+    fn max_diff(a: &Tensor, b: &Tensor) -> f32 {
+        (a - b)
+            .unwrap()
+            .abs()
+            .unwrap()
+            .max_all()
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap()
+    }
+
+    fn input(dims: (usize, usize, usize, usize), seed: usize) -> Tensor {
+        let n = dims.0 * dims.1 * dims.2 * dims.3;
+        let v: Vec<f32> = (0..n)
+            .map(|i| (((i + seed) * 37 % 101) as f32 - 50.0) / 25.0)
+            .collect();
+        Tensor::from_vec(v, dims, &Device::Cpu).unwrap()
+    }
+
+    #[test]
+    fn im2col_convolution_equals_candles() {
+        for (b, ci, co, h, w, k, p, s) in [
+            (1, 3, 16, 16, 16, 3, 1, 2),
+            (1, 8, 4, 9, 7, 3, 1, 1),
+            (2, 5, 6, 8, 8, 3, 0, 1),
+            (1, 4, 3, 7, 7, 5, 2, 2),
+            (1, 2, 2, 3, 3, 3, 1, 3),
+        ] {
+            let x = input((b, ci, h, w), 1);
+            let wt = input((co, ci, k, k), 7);
+            let ours = dense(&x, &wt, p, s).unwrap();
+            let candle = x.conv2d(&wt, p, s, 1, 1).unwrap();
+            assert_eq!(ours.dims(), candle.dims());
+            assert!(
+                max_diff(&ours, &candle) < 1e-4,
+                "{b} {ci} {co} {h} {w} {k} {p} {s}"
+            );
+        }
+    }
+
+    #[test]
+    fn pointwise_convolution_equals_candles() {
+        for b in [1, 2] {
+            let x = input((b, 6, 5, 4), 3);
+            let wt = input((3, 6, 1, 1), 5);
+            let ours = pointwise(&x, &wt).unwrap();
+            let candle = x.conv2d(&wt, 0, 1, 1, 1).unwrap();
+            assert_eq!(ours.dims(), candle.dims());
+            assert!(max_diff(&ours, &candle) < 1e-4);
+        }
+    }
+
+    #[test]
+    fn half_precision_goes_to_candle() {
+        let x = input((1, 2, 5, 5), 0).to_dtype(DType::F16).unwrap();
+        let wt = input((3, 2, 3, 3), 1).to_dtype(DType::F16).unwrap();
+        let y = dense(&x, &wt, 1, 1).unwrap();
+        assert_eq!((y.dtype(), y.dims()), (DType::F16, &[1, 3, 5, 5][..]));
+    }
+}
