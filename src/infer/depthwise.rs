@@ -103,6 +103,16 @@ impl Geometry {
         if s > 1 {
             return self.plane_strided(input, filter, out, scratch);
         }
+        if self.k == 3 && p == 1 && self.w >= 3 {
+            return self.plane_3x3(input, filter, out);
+        }
+        self.plane_taps(input, filter, out)
+    }
+
+    /// Stride 1, any kernel: tap by tap, each a pass over the output row.
+    #[inline(always)]
+    fn plane_taps(&self, input: &[f32], filter: &[f32], out: &mut [f32]) {
+        let (s, p) = (self.stride, self.padding);
         for oy in 0..self.ho {
             let row_out = &mut out[oy * self.wo..(oy + 1) * self.wo];
             for ky in 0..self.k {
@@ -122,6 +132,61 @@ impl Geometry {
                     let start = lo + kx - p;
                     for (o, x) in row_out[lo..hi].iter_mut().zip(&row[start..]) {
                         *o += wv * x;
+                    }
+                }
+            }
+        }
+    }
+
+    /// [`Geometry::plane`] for the common 3×3, stride 1, padding 1: each output is summed in
+    /// registers over its nine taps, in the same (ky, kx) order (so the same value), and
+    /// written once, instead of nine passes over the output row.
+    #[inline(always)]
+    fn plane_3x3(&self, input: &[f32], f: &[f32], out: &mut [f32]) {
+        let (h, w) = (self.h, self.w);
+        let row = |iy: isize| -> Option<&[f32]> {
+            (0..h as isize)
+                .contains(&iy)
+                .then(|| &input[iy as usize * w..(iy as usize + 1) * w])
+        };
+        for oy in 0..h {
+            let rows = [row(oy as isize - 1), row(oy as isize), row(oy as isize + 1)];
+            let o = &mut out[oy * w..(oy + 1) * w];
+            // Any output with a tap outside the image: the taps that fall inside, in order.
+            let edge = |ox: usize| -> f32 {
+                let mut acc = 0f32;
+                for (ky, r) in rows.iter().enumerate() {
+                    let Some(r) = r else { continue };
+                    for kx in 0..3 {
+                        let ix = ox as isize + kx as isize - 1;
+                        if (0..w as isize).contains(&ix) {
+                            acc += f[ky * 3 + kx] * r[ix as usize];
+                        }
+                    }
+                }
+                acc
+            };
+            o[0] = edge(0);
+            o[w - 1] = edge(w - 1);
+            match rows {
+                [Some(a), Some(b), Some(c)] => {
+                    for (i, y) in o[1..w - 1].iter_mut().enumerate() {
+                        let mut acc = 0f32;
+                        acc += f[0] * a[i];
+                        acc += f[1] * a[i + 1];
+                        acc += f[2] * a[i + 2];
+                        acc += f[3] * b[i];
+                        acc += f[4] * b[i + 1];
+                        acc += f[5] * b[i + 2];
+                        acc += f[6] * c[i];
+                        acc += f[7] * c[i + 1];
+                        acc += f[8] * c[i + 2];
+                        *y = acc;
+                    }
+                }
+                _ => {
+                    for ox in 1..w - 1 {
+                        o[ox] = edge(ox);
                     }
                 }
             }
@@ -202,6 +267,33 @@ mod tests {
             diff < 1e-5,
             "{b}×{c}×{h}×{w} k{k} p{padding} s{stride}: {diff}"
         );
+    }
+
+    #[test]
+    fn the_3x3_path_gives_the_tap_by_tap_sums_bit_for_bit() {
+        for (h, w) in [(3, 3), (5, 9), (16, 16)] {
+            let g = Geometry {
+                h,
+                w,
+                k: 3,
+                padding: 1,
+                stride: 1,
+                ho: h,
+                wo: w,
+            };
+            let input: Vec<f32> = (0..h * w)
+                .map(|i| ((i * 37 % 101) as f32 - 50.0) / 7.0)
+                .collect();
+            let filter: Vec<f32> = (0..9).map(|i| (i as f32 - 4.3) / 3.0).collect();
+            let (mut a, mut b) = (vec![0f32; h * w], vec![0f32; h * w]);
+            g.plane_3x3(&input, &filter, &mut a);
+            g.plane_taps(&input, &filter, &mut b);
+            assert_eq!(
+                a.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                b.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                "{h}×{w}"
+            );
+        }
     }
 
     #[test]
