@@ -185,8 +185,8 @@ impl Geometry {
                     }
                 }
                 _ => {
-                    for ox in 1..w - 1 {
-                        o[ox] = edge(ox);
+                    for (ox, y) in o.iter_mut().enumerate().take(w - 1).skip(1) {
+                        *y = edge(ox);
                     }
                 }
             }
