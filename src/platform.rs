@@ -4,13 +4,17 @@
 
 pub use web_time::{Duration, Instant};
 
-/// How many threads element-wise work is split over (1 in the browser: no threads).
+/// How many threads element-wise work is split over (1 in the browser: no threads). Asked
+/// of the system once: on Linux the answer reads cgroup files, too slow for every kernel call.
 pub fn threads() -> usize {
-    if cfg!(target_arch = "wasm32") {
-        1
-    } else {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    }
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| {
+        if cfg!(target_arch = "wasm32") {
+            1
+        } else {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        }
+    })
 }
 
 /// Run `work` in the background: on a new thread on the desktop; in the browser, queued to
