@@ -395,3 +395,38 @@ fn a_multi_gigabyte_checkpoint_opens_without_reading_its_data() {
     drop(m);
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// A tensor reproduced exactly (an all-zero bias) has SQNR +∞: `null` in JSON, "exact" in the
+/// text table (it used to be NaN).
+#[test]
+fn an_exactly_reproduced_tensor_has_infinite_sqnr() {
+    let dir = temp_dir("exact-sqnr");
+    let header = r#"{"bias":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},"w":{"dtype":"F32","shape":[2,2],"data_offsets":[16,32]}}"#;
+    let mut data = vec![0u8; 16];
+    data.extend(common::f32_bytes(&[0.1, -0.7, 1.3, 2.9]));
+    let path = write(&dir, "zero-bias.safetensors", &common::raw(header, &data));
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_quantscope"))
+            .arg("sensitivity")
+            .arg(&path)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let v: serde_json::Value =
+        serde_json::from_str(&run(&["--json", "--schemes", "int8"])).unwrap();
+    let rows = v.as_array().unwrap();
+    let bias = rows.iter().find(|r| r["tensor"] == "bias").unwrap();
+    assert!(bias["errors"][0]["sqnr_db"].is_null(), "{bias}");
+    let w = rows.iter().find(|r| r["tensor"] == "w").unwrap();
+    assert!(w["errors"][0]["sqnr_db"].is_f64());
+    let text = run(&["--schemes", "int8"]);
+    let line = text.lines().find(|l| l.starts_with("bias")).unwrap();
+    assert!(line.contains("exact") && !line.contains("nan"), "{line}");
+}

@@ -76,7 +76,10 @@ pub fn error_table(r: &LabReport) -> Table {
         ("max |error|", g(e.max_abs)),
         ("RMSE", g(e.rmse)),
         ("max rel. error", g(e.max_rel)),
-        ("SQNR", format!("{} dB", g(e.sqnr_db))),
+        (
+            "SQNR",
+            crate::tensor::stats::sqnr_text(e.sqnr_db, |x| format!("{} dB", g(x))),
+        ),
         ("exact", c.exact.to_string()),
         ("underflow → 0", c.underflow.to_string()),
         ("overflow → inf/NaN", c.overflow.to_string()),

@@ -166,8 +166,8 @@ pub fn tensor_ui(
                 });
             if let Some((_, _, e)) = &r.scheme {
                 ui.label(format!(
-                    "SQNR {} dB · max |error| {} · RMSE {}",
-                    g(e.sqnr_db),
+                    "SQNR {} · max |error| {} · RMSE {}",
+                    crate::tensor::stats::sqnr_text(e.sqnr_db, |x| format!("{} dB", g(x))),
                     g(e.max_abs),
                     g(e.rmse)
                 ));
@@ -335,7 +335,9 @@ pub fn sensitivity_ui(
                     ui.monospace(human_count(r.params));
                     for s in schemes {
                         let e = r.errors.iter().find(|e| e.scheme == s.name());
-                        let text = e.map_or("—".into(), |e| format!("{:.1}", e.sqnr_db));
+                        let text = e.map_or("—".into(), |e| {
+                            crate::tensor::stats::sqnr_text(e.sqnr_db, |x| format!("{x:.1}"))
+                        });
                         let colour = match e.map(|e| e.sqnr_db) {
                             Some(x) if x < 20.0 => Color32::from_rgb(0xD5, 0x5E, 0x00),
                             Some(x) if x < 30.0 => Color32::from_rgb(0xE6, 0x9F, 0x00),

@@ -124,7 +124,9 @@ pub fn sensitivity(
                 .errors
                 .iter()
                 .find(|e| e.scheme == s.name())
-                .map_or("-".to_string(), |e| c_format_g(e.sqnr_db, 4));
+                .map_or("-".to_string(), |e| {
+                    crate::tensor::stats::sqnr_text(e.sqnr_db, |x| c_format_g(x, 4))
+                });
             text += &format!(" {cell:>16}");
         }
         text.push('\n');

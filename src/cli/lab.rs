@@ -7,6 +7,7 @@ use crate::model::Checkpoint;
 use crate::quant::{Granularity, Mode, QType, Scheme, quantize as quantize_tensor};
 use crate::tensor::lab::{LabRequest, Target, run};
 use crate::tensor::random::{Distribution, KINDS, MAX_SIZE};
+use crate::tensor::stats::sqnr_text;
 use crate::tensor::{Cancelled, Progress};
 use serde_json::{Value, json};
 use std::path::Path;
@@ -69,12 +70,12 @@ pub fn downcast(
     );
     let e = report.error;
     out += &format!(
-        "error: mean |e| {}  max |e| {}  rmse {}  max rel {}  SQNR {} dB\n",
+        "error: mean |e| {}  max |e| {}  rmse {}  max rel {}  SQNR {}\n",
         g(e.mean_abs),
         g(e.max_abs),
         g(e.rmse),
         g(e.max_rel),
-        g(e.sqnr_db)
+        sqnr_text(e.sqnr_db, |x| format!("{} dB", g(x)))
     );
     out += "dot(x, x):\n";
     for d in &report.dot {
@@ -151,10 +152,10 @@ pub fn quantize(
         return Ok(pretty(&obj));
     }
     Ok(format!(
-        "{tensor} {shape:?} → {scheme}: {} scale(s), MSE {}, max |error| {}, SQNR {} dB\n",
+        "{tensor} {shape:?} → {scheme}: {} scale(s), MSE {}, max |error| {}, SQNR {}\n",
         q.groups,
         g(err.mse),
         g(err.max_abs_error),
-        g(err.sqnr_db)
+        sqnr_text(err.sqnr_db, |x| format!("{} dB", g(x)))
     ))
 }

@@ -173,16 +173,22 @@ impl ErrorStats {
     }
 }
 
-/// 10·log10(signal / noise); +inf for no noise, NaN for no signal and no noise.
+/// 10·log10(signal / noise); +∞ when there is no noise (the values were reproduced exactly,
+/// an all-zero tensor included). JSON writes it as `null`, tables as [`sqnr_text`]'s "exact".
 pub fn sqnr_db(signal: f64, noise: f64) -> f64 {
     if noise == 0.0 {
-        if signal == 0.0 {
-            f64::NAN
-        } else {
-            f64::INFINITY
-        }
+        f64::INFINITY
     } else {
         10.0 * (signal / noise).log10()
+    }
+}
+
+/// An SQNR for a table: "exact" for +∞ (no error at all), else `shown(db)`.
+pub fn sqnr_text(db: f64, shown: impl Fn(f64) -> String) -> String {
+    if db == f64::INFINITY {
+        "exact".into()
+    } else {
+        shown(db)
     }
 }
 
@@ -282,6 +288,10 @@ mod tests {
         // 10·log10(21 / 1.25)
         assert!((e.sqnr_db - 12.253092817258628).abs() < 1e-12);
         assert_eq!(ErrorStats::of(&[1.0], &[1.0]).sqnr_db, f64::INFINITY);
+        // An all-zero tensor (a fresh bias) is reproduced exactly too.
+        assert_eq!(sqnr_db(0.0, 0.0), f64::INFINITY);
+        assert_eq!(sqnr_text(f64::INFINITY, |x| x.to_string()), "exact");
+        assert_eq!(sqnr_text(12.5, |x| x.to_string()), "12.5");
     }
 
     #[test]
