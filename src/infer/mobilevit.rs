@@ -600,6 +600,40 @@ pub fn checkpoint_tensors(cfg: &MobileVitConfig, num_labels: usize) -> Vec<(Stri
     out
 }
 
+/// Check that `files` holds every tensor `cfg` needs, each of the right shape, without
+/// reading any values (opening a checkpoint stays quick); the shapes, in
+/// [`MobileVit::expected_tensors`] order then the classifier's.
+pub fn check(
+    files: &ModelFiles,
+    cfg: &MobileVitConfig,
+) -> std::result::Result<Vec<Vec<usize>>, String> {
+    let probe = MobileVit {
+        cfg: cfg.clone(),
+        w: HashMap::new(),
+        precision: Precision::F32,
+    };
+    let mut shapes = Vec::new();
+    for (name, shape) in probe.expected_tensors() {
+        let entry = files.tensor(&name).ok_or_else(|| {
+            format!("the checkpoint has no tensor '{name}' (the config needs it)")
+        })?;
+        if entry.shape != shape {
+            return Err(format!(
+                "tensor '{name}' has shape {:?}, the config needs {shape:?}",
+                entry.shape
+            ));
+        }
+        shapes.push(shape);
+    }
+    for name in ["classifier.weight", "classifier.bias"] {
+        let entry = files.tensor(name).ok_or_else(|| {
+            format!("the checkpoint has no tensor '{name}' (the config needs it)")
+        })?;
+        shapes.push(entry.shape.clone());
+    }
+    Ok(shapes)
+}
+
 /// Load every tensor the config needs from `files`, prepared for `precision`.
 pub fn load(
     files: &ModelFiles,

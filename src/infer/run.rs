@@ -147,18 +147,9 @@ impl Classifier {
             .tensor("classifier.weight")
             .map(|t| t.shape[0])
             .ok_or("the checkpoint has no tensor 'classifier.weight' (MobileViTForImageClassification needs it)")?;
-        // Check every tensor and shape now, so a mismatch is reported when the model opens.
-        let probe = mobilevit::load(&files, cfg.clone(), Precision::F32)?;
-        let mut shapes: Vec<Vec<usize>> = probe
-            .expected_tensors()
-            .into_iter()
-            .map(|(_, s)| s)
-            .collect();
-        shapes.extend(
-            ["classifier.weight", "classifier.bias"]
-                .iter()
-                .filter_map(|n| files.tensor(n).map(|t| t.shape.clone())),
-        );
+        // Check every tensor and shape now (from the header: no values are read), so a
+        // mismatch is reported when the model opens.
+        let shapes = mobilevit::check(&files, &cfg)?;
         let pre = files.side_json("preprocessor_config.json");
         let processor = ImageProcessor::from_json(pre.as_ref(), cfg.image_size as u32);
         let (h, w) = processor
