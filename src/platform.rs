@@ -58,6 +58,17 @@ pub fn run_queued() -> bool {
     QUEUE.with(|q| !q.borrow().is_empty())
 }
 
+/// `items` in at most [`threads`] runs of consecutive items, for [`run_parts`].
+pub fn split_parts<T>(mut items: Vec<T>) -> Vec<Vec<T>> {
+    let per = items.len().div_ceil(threads()).max(1);
+    let mut parts = Vec::new();
+    while !items.is_empty() {
+        let rest = items.split_off(per.min(items.len()));
+        parts.push(std::mem::replace(&mut items, rest));
+    }
+    parts
+}
+
 /// Run each of `parts` with `f`, on the shared thread pool (rayon's, which candle's matmul
 /// uses too, so the two never compete for the cores) when there is more than one thread,
 /// else one after the other on this thread. Returns whether any part reported `true`.

@@ -28,22 +28,10 @@ pub fn dense(x: &Tensor, w: &Tensor, padding: usize, stride: usize) -> Result<Te
     if x.dtype() != DType::F32 || wci != ci || k != k2 || stride == 0 {
         return x.conv2d(w, padding, stride, 1, 1);
     }
-    if h + 2 * padding < k || wd + 2 * padding < k {
-        candle_core::bail!("conv2d: a {k}×{k} kernel does not fit a {h}×{wd} input");
-    }
-    let ho = (h + 2 * padding - k) / stride + 1;
-    let wo = (wd + 2 * padding - k) / stride + 1;
+    let geometry = Geometry::new(h, wd, k, padding, stride)?;
+    let (ho, wo) = (geometry.ho, geometry.wo);
     let xs = x.contiguous()?.flatten_all()?.to_vec1::<f32>()?;
     let w2 = w.reshape((co, ci * k * k))?;
-    let geometry = Geometry {
-        h,
-        w: wd,
-        k,
-        padding,
-        stride,
-        ho,
-        wo,
-    };
     let mut outs = Vec::with_capacity(b);
     for image in xs.chunks(ci * h * wd) {
         let col = geometry.im2col(image, ci);
@@ -53,32 +41,50 @@ pub fn dense(x: &Tensor, w: &Tensor, padding: usize, stride: usize) -> Result<Te
     Tensor::cat(&outs, 0)
 }
 
-/// Sizes of a convolution's input, kernel and output planes.
-struct Geometry {
-    h: usize,
-    w: usize,
-    k: usize,
-    padding: usize,
-    stride: usize,
-    ho: usize,
-    wo: usize,
+/// Sizes of a convolution's input plane, square kernel and output plane.
+pub(crate) struct Geometry {
+    pub(crate) h: usize,
+    pub(crate) w: usize,
+    pub(crate) k: usize,
+    pub(crate) padding: usize,
+    pub(crate) stride: usize,
+    pub(crate) ho: usize,
+    pub(crate) wo: usize,
 }
 
 impl Geometry {
+    /// An H×W input, a K×K kernel, zero padding and a stride ≥ 1; an error if the kernel
+    /// does not fit the padded input.
+    pub(crate) fn new(
+        h: usize,
+        w: usize,
+        k: usize,
+        padding: usize,
+        stride: usize,
+    ) -> Result<Geometry> {
+        if stride == 0 || h + 2 * padding < k || w + 2 * padding < k {
+            candle_core::bail!(
+                "conv2d: a {k}×{k} kernel with stride {stride} does not fit a {h}×{w} input"
+            );
+        }
+        Ok(Geometry {
+            h,
+            w,
+            k,
+            padding,
+            stride,
+            ho: (h + 2 * padding - k) / stride + 1,
+            wo: (w + 2 * padding - k) / stride + 1,
+        })
+    }
+
     /// The [Ci·K·K, Ho·Wo] matrix whose row (c, ky, kx) holds input channel c shifted by
     /// (ky, kx), zeros where the window leaves the image; rows split over the threads.
     fn im2col(&self, image: &[f32], ci: usize) -> Vec<f32> {
         let (k, plane) = (self.k, self.ho * self.wo);
         let mut col = vec![0f32; ci * k * k * plane];
         let rows: Vec<(usize, &mut [f32])> = col.chunks_mut(plane.max(1)).enumerate().collect();
-        let per = rows.len().div_ceil(crate::platform::threads()).max(1);
-        let mut parts = Vec::new();
-        let mut rest = rows;
-        while !rest.is_empty() {
-            let tail = rest.split_off(per.min(rest.len()));
-            parts.push(std::mem::replace(&mut rest, tail));
-        }
-        crate::platform::run_parts(parts, |mine| {
+        crate::platform::run_parts(crate::platform::split_parts(rows), |mine| {
             for (r, out) in mine {
                 let (c, ky, kx) = (r / (k * k), r / k % k, r % k);
                 self.shifted(

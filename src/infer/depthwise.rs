@@ -6,6 +6,7 @@
 //! Sums run in f32 in the order (ky, kx) for each output and the result is rounded once to
 //! the input's dtype, as PyTorch's CPU kernels accumulate half-precision convolutions.
 
+use super::conv::Geometry;
 use candle_core::{DType, Result, Tensor};
 
 /// `x` [B, C, H, W] convolved with `w` [C, 1, K, K] (one filter per channel), zero padding
@@ -19,34 +20,15 @@ pub fn depthwise_conv2d(x: &Tensor, w: &Tensor, padding: usize, stride: usize) -
             w.dims()
         );
     }
-    if h + 2 * padding < k || wd + 2 * padding < k {
-        candle_core::bail!("depthwise conv2d: a {k}×{k} kernel does not fit a {h}×{wd} input");
-    }
-    let ho = (h + 2 * padding - k) / stride + 1;
-    let wo = (wd + 2 * padding - k) / stride + 1;
+    let geometry = Geometry::new(h, wd, k, padding, stride)?;
+    let (ho, wo) = (geometry.ho, geometry.wo);
     let dtype = x.dtype();
     let xs = x.to_dtype(DType::F32)?.flatten_all()?.to_vec1::<f32>()?;
     let ws = w.to_dtype(DType::F32)?.flatten_all()?.to_vec1::<f32>()?;
     let mut out = vec![0f32; b * c * ho * wo];
     let plane = ho * wo;
     let planes: Vec<(usize, &mut [f32])> = out.chunks_mut(plane.max(1)).enumerate().collect();
-    let per = planes.len().div_ceil(crate::platform::threads()).max(1);
-    let mut parts = Vec::new();
-    let mut rest = planes;
-    while !rest.is_empty() {
-        let tail = rest.split_off(per.min(rest.len()));
-        parts.push(std::mem::replace(&mut rest, tail));
-    }
-    let geometry = Geometry {
-        h,
-        w: wd,
-        k,
-        padding,
-        stride,
-        ho,
-        wo,
-    };
-    crate::platform::run_parts(parts, |mine| {
+    crate::platform::run_parts(crate::platform::split_parts(planes), |mine| {
         let mut scratch = Vec::new();
         for (index, o) in mine {
             let ch = index % c;
@@ -57,17 +39,6 @@ pub fn depthwise_conv2d(x: &Tensor, w: &Tensor, padding: usize, stride: usize) -
         false
     });
     Tensor::from_vec(out, (b, c, ho, wo), x.device())?.to_dtype(dtype)
-}
-
-/// Sizes of one channel's convolution.
-struct Geometry {
-    h: usize,
-    w: usize,
-    k: usize,
-    padding: usize,
-    stride: usize,
-    ho: usize,
-    wo: usize,
 }
 
 impl Geometry {

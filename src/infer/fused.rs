@@ -121,16 +121,8 @@ impl InplaceOp1 for BiasAct {
             }
             false
         };
-        let threads = crate::platform::threads();
-        if threads > 1 && end - start >= 1 << 18 {
-            let per = runs.len().div_ceil(threads);
-            let mut parts = Vec::new();
-            let mut runs = runs;
-            while !runs.is_empty() {
-                let rest = runs.split_off(per.min(runs.len()));
-                parts.push(std::mem::replace(&mut runs, rest));
-            }
-            crate::platform::run_parts(parts, work);
+        if end - start >= 1 << 18 {
+            crate::platform::run_parts(crate::platform::split_parts(runs), work);
         } else {
             work(runs);
         }

@@ -176,6 +176,24 @@ impl MobileVit {
         Ok(())
     }
 
+    /// An eval batch norm as per-channel factors in f32: (x − μ) / √(σ² + ε) · γ + β =
+    /// x · scale + shift.
+    fn norm_factors(&self, p: &str) -> Result<(Tensor, Tensor)> {
+        let get = |s: &str| -> Result<Tensor> {
+            self.t(&format!("{p}.normalization.{s}"))?
+                .to_dtype(DType::F32)
+        };
+        let (g, b, mean, var) = (
+            get("weight")?,
+            get("bias")?,
+            get("running_mean")?,
+            get("running_var")?,
+        );
+        let scale = (g / (var + 1e-5)?.sqrt()?)?;
+        let shift = (b - (&mean * &scale)?)?;
+        Ok((scale, shift))
+    }
+
     /// Fold every convolution's eval batch norm into its weights: w·γ/√(σ²+ε) per output
     /// channel, and the shift β − μ·γ/√(σ²+ε) kept as `{prefix}.folded_shift`.
     fn fold_norms(&mut self) -> Result<()> {
@@ -186,18 +204,7 @@ impl MobileVit {
             .map(str::to_string)
             .collect();
         for p in prefixes {
-            let get = |s: &str| -> Result<Tensor> {
-                self.t(&format!("{p}.normalization.{s}"))?
-                    .to_dtype(DType::F32)
-            };
-            let (g, b, mean, var) = (
-                get("weight")?,
-                get("bias")?,
-                get("running_mean")?,
-                get("running_var")?,
-            );
-            let scale = (g / (var + 1e-5)?.sqrt()?)?;
-            let shift = (b - (&mean * &scale)?)?;
+            let (scale, shift) = self.norm_factors(&p)?;
             let name = format!("{p}.convolution.weight");
             let w = self.t(&name)?;
             let c = scale.dims()[0];
@@ -369,19 +376,7 @@ impl MobileVit {
         let mut y = self.r(y)?;
         if norm {
             let c = y.dims()[1];
-            let get = |s: &str| -> Result<Tensor> {
-                self.t(&format!("{p}.normalization.{s}"))?
-                    .to_dtype(DType::F32)
-            };
-            let (g, b, mean, var) = (
-                get("weight")?,
-                get("bias")?,
-                get("running_mean")?,
-                get("running_var")?,
-            );
-            // (x − mean) / sqrt(var + eps) · γ + β, with the per-channel factors in f32.
-            let scale = (g / (var + 1e-5)?.sqrt()?)?;
-            let shift = (b - (&mean * &scale)?)?;
+            let (scale, shift) = self.norm_factors(p)?;
             let dt = y.dtype();
             let scale = scale.to_dtype(dt)?.reshape((1, c, 1, 1))?;
             let shift = shift.to_dtype(dt)?.reshape((1, c, 1, 1))?;

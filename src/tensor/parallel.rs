@@ -17,19 +17,13 @@ pub fn for_each_chunk<A: Sync, B: Send>(
     f: impl Fn(usize, &[A], &mut [B]) + Sync,
 ) -> Result<(), Cancelled> {
     progress.add_total(input.len() as u64);
-    let mut work: Vec<Work<'_, A, B>> = input
+    let work: Vec<Work<'_, A, B>> = input
         .chunks(chunk.max(1))
         .zip(out.chunks_mut(chunk.max(1)))
         .enumerate()
         .map(|(i, (a, b))| (i, a, b))
         .collect();
-    let threads = crate::platform::threads();
-    let per_thread = work.len().div_ceil(threads).max(1);
-    let mut parts = Vec::new();
-    while !work.is_empty() {
-        let rest = work.split_off(per_thread.min(work.len()));
-        parts.push(std::mem::replace(&mut work, rest));
-    }
+    let parts = crate::platform::split_parts(work);
     let cancelled = crate::platform::run_parts(parts, |mine| {
         for (index, src, dst) in mine {
             if progress.is_cancelled() {
