@@ -5,6 +5,21 @@
 
 use candle_core::{DType, Result, Tensor};
 
+/// Run `f` on the values of a contiguous f32 tensor in place (no copy), or on a contiguous
+/// f32 copy of any other tensor.
+pub(crate) fn with_f32_values<R>(t: &Tensor, f: impl FnOnce(&[f32]) -> R) -> Result<R> {
+    {
+        let (storage, layout) = t.storage_and_layout();
+        if let (candle_core::Storage::Cpu(candle_core::CpuStorage::F32(v)), Some((start, end))) =
+            (&*storage, layout.contiguous_offsets())
+        {
+            return Ok(f(&v[start..end]));
+        }
+    }
+    let copy = t.to_dtype(DType::F32)?.flatten_all()?.to_vec1::<f32>()?;
+    Ok(f(&copy))
+}
+
 /// A 1×1 convolution, stride 1, no groups: `x` [B, Ci, H, W], `w` [Co, Ci, 1, 1].
 pub fn pointwise(x: &Tensor, w: &Tensor) -> Result<Tensor> {
     let (b, ci, h, wd) = x.dims4()?;
@@ -30,11 +45,14 @@ pub fn dense(x: &Tensor, w: &Tensor, padding: usize, stride: usize) -> Result<Te
     }
     let geometry = Geometry::new(h, wd, k, padding, stride)?;
     let (ho, wo) = (geometry.ho, geometry.wo);
-    let xs = x.contiguous()?.flatten_all()?.to_vec1::<f32>()?;
     let w2 = w.reshape((co, ci * k * k))?;
+    let cols = with_f32_values(x, |xs| {
+        xs.chunks(ci * h * wd)
+            .map(|image| geometry.im2col(image, ci))
+            .collect::<Vec<_>>()
+    })?;
     let mut outs = Vec::with_capacity(b);
-    for image in xs.chunks(ci * h * wd) {
-        let col = geometry.im2col(image, ci);
+    for col in cols {
         let col = Tensor::from_vec(col, (ci * k * k, ho * wo), x.device())?;
         outs.push(w2.matmul(&col)?.reshape((1, co, ho, wo))?);
     }

@@ -6,7 +6,7 @@
 //! Sums run in f32 in the order (ky, kx) for each output and the result is rounded once to
 //! the input's dtype, as PyTorch's CPU kernels accumulate half-precision convolutions.
 
-use super::conv::Geometry;
+use super::conv::{Geometry, with_f32_values};
 use candle_core::{DType, Result, Tensor};
 
 /// `x` [B, C, H, W] convolved with `w` [C, 1, K, K] (one filter per channel), zero padding
@@ -23,21 +23,23 @@ pub fn depthwise_conv2d(x: &Tensor, w: &Tensor, padding: usize, stride: usize) -
     let geometry = Geometry::new(h, wd, k, padding, stride)?;
     let (ho, wo) = (geometry.ho, geometry.wo);
     let dtype = x.dtype();
-    let xs = x.to_dtype(DType::F32)?.flatten_all()?.to_vec1::<f32>()?;
     let ws = w.to_dtype(DType::F32)?.flatten_all()?.to_vec1::<f32>()?;
     let mut out = vec![0f32; b * c * ho * wo];
     let plane = ho * wo;
     let planes: Vec<(usize, &mut [f32])> = out.chunks_mut(plane.max(1)).enumerate().collect();
-    crate::platform::run_parts(crate::platform::split_parts(planes), |mine| {
-        let mut scratch = Vec::new();
-        for (index, o) in mine {
-            let ch = index % c;
-            let input = &xs[index * h * wd..(index + 1) * h * wd];
-            let filter = &ws[ch * k * k..(ch + 1) * k * k];
-            geometry.plane_any(input, filter, o, &mut scratch);
-        }
-        false
-    });
+    // The input read where it lies (an f32 tensor is not copied first).
+    with_f32_values(x, |xs| {
+        crate::platform::run_parts(crate::platform::split_parts(planes), |mine| {
+            let mut scratch = Vec::new();
+            for (index, o) in mine {
+                let ch = index % c;
+                let input = &xs[index * h * wd..(index + 1) * h * wd];
+                let filter = &ws[ch * k * k..(ch + 1) * k * k];
+                geometry.plane_any(input, filter, o, &mut scratch);
+            }
+            false
+        })
+    })?;
     Tensor::from_vec(out, (b, c, ho, wo), x.device())?.to_dtype(dtype)
 }
 
@@ -141,17 +143,23 @@ impl Geometry {
             o[w - 1] = edge(w - 1);
             match rows {
                 [Some(a), Some(b), Some(c)] => {
-                    for (i, y) in o[1..w - 1].iter_mut().enumerate() {
+                    // Each input row seen at offsets 0, 1, 2 as slices of the interior's
+                    // length, zipped: no bounds checks, so the loop vectorises.
+                    let n = w - 2;
+                    let (a0, a1, a2) = (&a[..n], &a[1..n + 1], &a[2..n + 2]);
+                    let (b0, b1, b2) = (&b[..n], &b[1..n + 1], &b[2..n + 2]);
+                    let (c0, c1, c2) = (&c[..n], &c[1..n + 1], &c[2..n + 2]);
+                    for (i, y) in o[1..n + 1].iter_mut().enumerate() {
                         let mut acc = 0f32;
-                        acc += f[0] * a[i];
-                        acc += f[1] * a[i + 1];
-                        acc += f[2] * a[i + 2];
-                        acc += f[3] * b[i];
-                        acc += f[4] * b[i + 1];
-                        acc += f[5] * b[i + 2];
-                        acc += f[6] * c[i];
-                        acc += f[7] * c[i + 1];
-                        acc += f[8] * c[i + 2];
+                        acc += f[0] * a0[i];
+                        acc += f[1] * a1[i];
+                        acc += f[2] * a2[i];
+                        acc += f[3] * b0[i];
+                        acc += f[4] * b1[i];
+                        acc += f[5] * b2[i];
+                        acc += f[6] * c0[i];
+                        acc += f[7] * c1[i];
+                        acc += f[8] * c2[i];
                         *y = acc;
                     }
                 }
