@@ -67,48 +67,14 @@ impl Geometry {
         self.plane(input, filter, out, scratch)
     }
 
-    /// One channel: `input` [H, W] with `filter` [K, K] into `out` [Ho, Wo]. With a stride,
-    /// each input row is first split into its `stride` phases (`scratch`), so every inner
-    /// loop runs over contiguous values.
+    /// One channel: `input` [H, W] with `filter` [K, K] into `out` [Ho, Wo]: the common
+    /// 3×3 / stride 1 / padding 1 in registers, anything else tap by tap.
     #[inline(always)]
     fn plane(&self, input: &[f32], filter: &[f32], out: &mut [f32], scratch: &mut Vec<f32>) {
-        let (s, p) = (self.stride, self.padding);
-        if s > 1 {
-            return self.plane_strided(input, filter, out, scratch);
-        }
-        if self.k == 3 && p == 1 && self.w >= 3 {
+        if self.stride == 1 && self.k == 3 && self.padding == 1 && self.w >= 3 {
             return self.plane_3x3(input, filter, out);
         }
-        self.plane_taps(input, filter, out)
-    }
-
-    /// Stride 1, any kernel: tap by tap, each a pass over the output row.
-    #[inline(always)]
-    fn plane_taps(&self, input: &[f32], filter: &[f32], out: &mut [f32]) {
-        let (s, p) = (self.stride, self.padding);
-        for oy in 0..self.ho {
-            let row_out = &mut out[oy * self.wo..(oy + 1) * self.wo];
-            for ky in 0..self.k {
-                let iy = (oy * s + ky) as isize - p as isize;
-                if iy < 0 || iy >= self.h as isize {
-                    continue;
-                }
-                let row = &input[iy as usize * self.w..(iy as usize + 1) * self.w];
-                for kx in 0..self.k {
-                    let wv = filter[ky * self.k + kx];
-                    // Outputs whose input column ox·s + kx − p lies inside the row.
-                    let lo = p.saturating_sub(kx).div_ceil(s);
-                    let hi = ((self.w + p).saturating_sub(kx)).div_ceil(s).min(self.wo);
-                    if lo >= hi {
-                        continue;
-                    }
-                    let start = lo + kx - p;
-                    for (o, x) in row_out[lo..hi].iter_mut().zip(&row[start..]) {
-                        *o += wv * x;
-                    }
-                }
-            }
-        }
+        self.plane_taps(input, filter, out, scratch)
     }
 
     /// [`Geometry::plane`] for the common 3×3, stride 1, padding 1: each output is summed in
@@ -172,19 +138,17 @@ impl Geometry {
         }
     }
 
-    /// [`Geometry::plane`] for stride > 1: the same sums in the same (ky, kx) order.
+    /// Any kernel and stride, tap by tap in (ky, kx) order, each tap a pass over the output
+    /// row. With a stride, each input row is first split into its `stride` phases
+    /// (`scratch`), so every inner loop runs over contiguous values.
     #[inline(always)]
-    fn plane_strided(
-        &self,
-        input: &[f32],
-        filter: &[f32],
-        out: &mut [f32],
-        scratch: &mut Vec<f32>,
-    ) {
+    fn plane_taps(&self, input: &[f32], filter: &[f32], out: &mut [f32], scratch: &mut Vec<f32>) {
         let (s, p) = (self.stride, self.padding);
         // Phase r of a row holds its columns r, r + s, r + 2s, …
         let phase_len = self.w.div_ceil(s);
-        scratch.resize(s * phase_len, 0.0);
+        if s > 1 {
+            scratch.resize(s * phase_len, 0.0);
+        }
         for oy in 0..self.ho {
             let row_out = &mut out[oy * self.wo..(oy + 1) * self.wo];
             for ky in 0..self.k {
@@ -193,11 +157,17 @@ impl Geometry {
                     continue;
                 }
                 let row = &input[iy as usize * self.w..(iy as usize + 1) * self.w];
-                for (i, &v) in row.iter().enumerate() {
-                    scratch[(i % s) * phase_len + i / s] = v;
-                }
+                let phases: &[f32] = if s == 1 {
+                    row
+                } else {
+                    for (i, &v) in row.iter().enumerate() {
+                        scratch[(i % s) * phase_len + i / s] = v;
+                    }
+                    scratch
+                };
                 for kx in 0..self.k {
                     let wv = filter[ky * self.k + kx];
+                    // Outputs whose input column ox·s + kx − p lies inside the row.
                     let lo = p.saturating_sub(kx).div_ceil(s);
                     let hi = ((self.w + p).saturating_sub(kx)).div_ceil(s).min(self.wo);
                     if lo >= hi {
@@ -205,7 +175,7 @@ impl Geometry {
                     }
                     // Input column ox·s + kx − p = (lo·s + kx − p) + (ox − lo)·s: one phase.
                     let first = lo * s + kx - p;
-                    let phase = &scratch[(first % s) * phase_len + first / s..];
+                    let phase = &phases[(first % s) * phase_len + first / s..];
                     for (o, x) in row_out[lo..hi].iter_mut().zip(phase) {
                         *o += wv * x;
                     }
@@ -234,14 +204,7 @@ mod tests {
         let ours = depthwise_conv2d(&x, &wt, padding, stride).unwrap();
         let candle = x.conv2d(&wt, padding, stride, 1, c).unwrap();
         assert_eq!(ours.dims(), candle.dims());
-        let diff = (ours - candle)
-            .unwrap()
-            .abs()
-            .unwrap()
-            .max_all()
-            .unwrap()
-            .to_scalar::<f32>()
-            .unwrap();
+        let diff = crate::infer::conv::tests::max_diff(&ours, &candle);
         assert!(
             diff < 1e-5,
             "{b}×{c}×{h}×{w} k{k} p{padding} s{stride}: {diff}"
@@ -266,7 +229,7 @@ mod tests {
             let filter: Vec<f32> = (0..9).map(|i| (i as f32 - 4.3) / 3.0).collect();
             let (mut a, mut b) = (vec![0f32; h * w], vec![0f32; h * w]);
             g.plane_3x3(&input, &filter, &mut a);
-            g.plane_taps(&input, &filter, &mut b);
+            g.plane_taps(&input, &filter, &mut b, &mut Vec::new());
             assert_eq!(
                 a.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
                 b.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),

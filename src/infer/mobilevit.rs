@@ -152,17 +152,20 @@ impl MobileVit {
         Ok(m)
     }
 
+    /// The names of the weights that end in `suffix`, without it.
+    fn prefixes(&self, suffix: &str) -> Vec<String> {
+        self.w
+            .keys()
+            .filter_map(|k| k.strip_suffix(suffix))
+            .map(str::to_string)
+            .collect()
+    }
+
     /// Stack every attention's query, key and value weights (and biases) into one
     /// `{prefix}.qkv` layer, so the three come from one matrix product (the separate ones
     /// are dropped: the weights are held once).
     fn stack_qkv(&mut self) -> Result<()> {
-        let prefixes: Vec<String> = self
-            .w
-            .keys()
-            .filter_map(|k| k.strip_suffix(".query.weight"))
-            .map(str::to_string)
-            .collect();
-        for p in prefixes {
+        for p in self.prefixes(".query.weight") {
             for part in ["weight", "bias"] {
                 let [q, k, v] =
                     ["query", "key", "value"].map(|n| self.t(&format!("{p}.{n}.{part}")));
@@ -197,13 +200,7 @@ impl MobileVit {
     /// Fold every convolution's eval batch norm into its weights: w·γ/√(σ²+ε) per output
     /// channel, and the shift β − μ·γ/√(σ²+ε) kept as `{prefix}.folded_shift`.
     fn fold_norms(&mut self) -> Result<()> {
-        let prefixes: Vec<String> = self
-            .w
-            .keys()
-            .filter_map(|k| k.strip_suffix(".normalization.running_var"))
-            .map(str::to_string)
-            .collect();
-        for p in prefixes {
+        for p in self.prefixes(".normalization.running_var") {
             let (scale, shift) = self.norm_factors(&p)?;
             let name = format!("{p}.convolution.weight");
             let w = self.t(&name)?;
