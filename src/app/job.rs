@@ -23,6 +23,18 @@ struct Running<R> {
     _worker: Option<super::worker::Lease>,
 }
 
+impl<R> Running<R> {
+    fn new(progress: Arc<Progress>, rx: Receiver<R>) -> Running<R> {
+        Running {
+            progress,
+            rx,
+            started: Instant::now(),
+            #[cfg(target_arch = "wasm32")]
+            _worker: None,
+        }
+    }
+}
+
 impl<R> Default for Job<R> {
     fn default() -> Self {
         Job { running: None }
@@ -47,13 +59,7 @@ impl<R: Send + 'static> Job<R> {
             let _ = tx.send(result);
             ctx.request_repaint();
         });
-        self.running = Some(Running {
-            progress,
-            rx,
-            started: Instant::now(),
-            #[cfg(target_arch = "wasm32")]
-            _worker: None,
-        });
+        self.running = Some(Running::new(progress, rx));
     }
 
     /// Cancel whatever runs and start `task`: on a thread on the desktop, in a web worker in
@@ -84,10 +90,8 @@ impl<R: Send + 'static> Job<R> {
             match super::worker::start(&task, Arc::clone(&progress), ctx.clone(), done) {
                 Ok(lease) => {
                     self.running = Some(Running {
-                        progress,
-                        rx,
-                        started: Instant::now(),
                         _worker: Some(lease),
+                        ..Running::new(progress, rx)
                     });
                     return;
                 }

@@ -202,19 +202,17 @@ impl candle_core::CustomOp1 for ScaledSoftmax {
         let n = layout.dims().last().copied().unwrap_or(1).max(1);
         let mut out = vec![0f32; end - start];
         let data = &data[start..end];
-        let rows_per = (data.len() / n).div_ceil(crate::platform::threads()).max(1);
-        let parts: Vec<(&[f32], &mut [f32])> = data
-            .chunks(rows_per * n)
-            .zip(out.chunks_mut(rows_per * n))
-            .collect();
-        crate::platform::run_parts(parts, |(x, y)| {
-            #[cfg(target_arch = "x86_64")]
-            if std::is_x86_feature_detected!("avx2") {
-                // SAFETY: the CPU has AVX2 (checked just above).
-                unsafe { softmax_rows_avx2(x, y, n, self.scale) };
-                return false;
+        let rows: Vec<(&[f32], &mut [f32])> = data.chunks(n).zip(out.chunks_mut(n)).collect();
+        crate::platform::run_parts(crate::platform::split_parts(rows), |part| {
+            for (x, y) in part {
+                #[cfg(target_arch = "x86_64")]
+                if std::is_x86_feature_detected!("avx2") {
+                    // SAFETY: the CPU has AVX2 (checked just above).
+                    unsafe { softmax_rows_avx2(x, y, n, self.scale) };
+                    continue;
+                }
+                softmax_rows(x, y, n, self.scale);
             }
-            softmax_rows(x, y, n, self.scale);
             false
         });
         Ok((CpuStorage::F32(out), layout.shape().clone()))
@@ -316,6 +314,13 @@ mod tests {
         assert!(silu_f32(-100.0) <= 0.0 && silu_f32(-100.0) > -1e-36);
     }
 
+    /// Every value of `got` within `tol` of `want`.
+    fn assert_close(got: &[Vec<f32>], want: &[Vec<f32>], tol: f32) {
+        for (g, w) in got.iter().flatten().zip(want.iter().flatten()) {
+            assert!((g - w).abs() < tol, "{got:?} {want:?}");
+        }
+    }
+
     #[test]
     fn scaled_softmax_matches_candles() {
         let d = Device::Cpu;
@@ -325,9 +330,7 @@ mod tests {
             .unwrap()
             .to_vec2::<f32>()
             .unwrap();
-        for (g, w) in got.iter().flatten().zip(want.iter().flatten()) {
-            assert!((g - w).abs() < 1e-6, "{got:?} {want:?}");
-        }
+        assert_close(&got, &want, 1e-6);
     }
 
     #[test]
@@ -345,9 +348,7 @@ mod tests {
             .unwrap()
             .to_vec2::<f32>()
             .unwrap();
-        for (g, w) in got.iter().flatten().zip(want.iter().flatten()) {
-            assert!((g - w).abs() < 1e-6, "{got:?} {want:?}");
-        }
+        assert_close(&got, &want, 1e-6);
     }
 
     #[test]
