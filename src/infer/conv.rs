@@ -27,7 +27,7 @@ pub fn pointwise(x: &Tensor, w: &Tensor) -> Result<Tensor> {
     let w2 = w.reshape((co, ci))?;
     let x3 = x.reshape((b, ci, h * wd))?;
     let y = if b == 1 {
-        w2.matmul(&x3.squeeze(0)?)?.unsqueeze(0)?
+        super::matmul::matmul(&w2, &x3.squeeze(0)?)?.unsqueeze(0)?
     } else {
         w2.broadcast_matmul(&x3)?
     };
@@ -54,7 +54,7 @@ pub fn dense(x: &Tensor, w: &Tensor, padding: usize, stride: usize) -> Result<Te
     let mut outs = Vec::with_capacity(b);
     for col in cols {
         let col = Tensor::from_vec(col, (ci * k * k, ho * wo), x.device())?;
-        outs.push(w2.matmul(&col)?.reshape((1, co, ho, wo))?);
+        outs.push(super::matmul::matmul(&w2, &col)?.reshape((1, co, ho, wo))?);
     }
     Tensor::cat(&outs, 0)
 }

@@ -5,6 +5,7 @@
 //! `config.json`; batch norm runs in eval mode with its running statistics. Layer norm and
 //! softmax compute their statistics in f32 and round the result to the precision.
 
+use super::matmul::matmul;
 use super::precision::Precision;
 use crate::model::ModelFiles;
 use candle_core::{DType, Result, Tensor};
@@ -411,7 +412,7 @@ impl MobileVit {
         let inner = dims[dims.len() - 1];
         let mut out_dims = dims.clone();
         *out_dims.last_mut().unwrap_or(&mut 0) = w.dims()[0];
-        let y = x.contiguous()?.reshape((rows, inner))?.matmul(&w.t()?)?;
+        let y = matmul(&x.contiguous()?.reshape((rows, inner))?, &w.t()?)?;
         if folds_norm(self.precision) {
             let y = super::fused::bias_act(y, b, silu)?;
             return y.reshape(out_dims);
@@ -443,7 +444,7 @@ impl MobileVit {
             .permute((2, 0, 3, 1, 4))?
             .contiguous()?;
         let (q, k, v) = (qkv.get(0)?, qkv.get(1)?, qkv.get(2)?);
-        let scores = self.r(q.matmul(&k.t()?)?)?;
+        let scores = self.r(matmul(&q, &k.t()?)?)?;
         let probs = if folds_norm(self.precision) {
             // Plain f32: the 1/√d scale and the softmax in one pass.
             super::fused::scaled_softmax(&scores, 1.0 / (hd as f32).sqrt())?
@@ -455,7 +456,7 @@ impl MobileVit {
             )?
         };
         let ctx = self
-            .r(probs.matmul(&v)?)?
+            .r(matmul(&probs, &v)?)?
             .transpose(1, 2)?
             .contiguous()?
             .reshape((b, n, h))?;

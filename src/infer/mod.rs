@@ -5,6 +5,7 @@ pub mod compare;
 pub mod conv;
 pub mod depthwise;
 pub mod fused;
+pub mod matmul;
 pub mod mobilevit;
 pub mod pil_resize;
 pub mod precision;
