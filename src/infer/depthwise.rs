@@ -74,6 +74,9 @@ impl Geometry {
         if self.stride == 1 && self.k == 3 && self.padding == 1 && self.w >= 3 {
             return self.plane_3x3(input, filter, out);
         }
+        if self.stride == 2 && self.k == 3 && self.padding == 1 && self.w >= 4 {
+            return self.plane_3x3_s2(input, filter, out, scratch);
+        }
         self.plane_taps(input, filter, out, scratch)
     }
 
@@ -131,6 +134,93 @@ impl Geometry {
                 }
                 _ => {
                     for (ox, y) in o.iter_mut().enumerate().take(w - 1).skip(1) {
+                        *y = edge(ox);
+                    }
+                }
+            }
+        }
+    }
+
+    /// [`Geometry::plane`] for 3×3, stride 2, padding 1 (MobileNet's downsampling): the input
+    /// split once into even and odd columns, then each output summed in registers over its
+    /// nine taps in (ky, kx) order, as [`Geometry::plane_taps`] adds them.
+    #[inline(always)]
+    fn plane_3x3_s2(&self, input: &[f32], f: &[f32], out: &mut [f32], scratch: &mut Vec<f32>) {
+        let (h, w, wo) = (self.h, self.w, self.wo);
+        // Row r's even columns at [r·w, r·w + ne), its odd ones right after.
+        let ne = w.div_ceil(2);
+        scratch.resize(h * w, 0.0);
+        for (row, split) in input.chunks_exact(w).zip(scratch.chunks_exact_mut(w)) {
+            let (even, odd) = split.split_at_mut(ne);
+            for (pair, (e, o)) in row.chunks_exact(2).zip(even.iter_mut().zip(odd.iter_mut())) {
+                *e = pair[0];
+                *o = pair[1];
+            }
+            if w % 2 == 1 {
+                even[ne - 1] = row[w - 1];
+            }
+        }
+        let phases = |iy: isize| -> Option<(&[f32], &[f32])> {
+            (0..h as isize).contains(&iy).then(|| {
+                let split = &scratch[iy as usize * w..(iy as usize + 1) * w];
+                split.split_at(ne)
+            })
+        };
+        // Outputs 1 .. interior have all three columns 2·ox − 1, 2·ox, 2·ox + 1 inside.
+        let interior = (w / 2).min(wo);
+        for oy in 0..self.ho {
+            let iy = 2 * oy as isize - 1;
+            let rows = [phases(iy), phases(iy + 1), phases(iy + 2)];
+            let o = &mut out[oy * wo..(oy + 1) * wo];
+            let edge = |ox: usize| -> f32 {
+                let mut acc = 0f32;
+                for (ky, r) in rows.iter().enumerate() {
+                    let Some((even, odd)) = r else { continue };
+                    for kx in 0..3 {
+                        let ix = (2 * ox + kx) as isize - 1;
+                        if (0..w as isize).contains(&ix) {
+                            let ix = ix as usize;
+                            let v = if ix % 2 == 0 {
+                                even[ix / 2]
+                            } else {
+                                odd[ix / 2]
+                            };
+                            acc += f[ky * 3 + kx] * v;
+                        }
+                    }
+                }
+                acc
+            };
+            o[0] = edge(0);
+            for (ox, y) in o.iter_mut().enumerate().skip(interior.max(1)) {
+                *y = edge(ox);
+            }
+            if interior <= 1 {
+                continue;
+            }
+            let n = interior - 1;
+            match rows {
+                [Some(a), Some(b), Some(c)] => {
+                    // Column 2·ox − 1 is odd[ox − 1], 2·ox is even[ox], 2·ox + 1 is odd[ox].
+                    let (a0, a1, a2) = (&a.1[..n], &a.0[1..n + 1], &a.1[1..n + 1]);
+                    let (b0, b1, b2) = (&b.1[..n], &b.0[1..n + 1], &b.1[1..n + 1]);
+                    let (c0, c1, c2) = (&c.1[..n], &c.0[1..n + 1], &c.1[1..n + 1]);
+                    for (i, y) in o[1..n + 1].iter_mut().enumerate() {
+                        let mut acc = 0f32;
+                        acc += f[0] * a0[i];
+                        acc += f[1] * a1[i];
+                        acc += f[2] * a2[i];
+                        acc += f[3] * b0[i];
+                        acc += f[4] * b1[i];
+                        acc += f[5] * b2[i];
+                        acc += f[6] * c0[i];
+                        acc += f[7] * c1[i];
+                        acc += f[8] * c2[i];
+                        *y = acc;
+                    }
+                }
+                _ => {
+                    for (ox, y) in o.iter_mut().enumerate().take(interior).skip(1) {
                         *y = edge(ox);
                     }
                 }
@@ -212,28 +302,30 @@ mod tests {
     }
 
     #[test]
-    fn the_3x3_path_gives_the_tap_by_tap_sums_bit_for_bit() {
-        for (h, w) in [(3, 3), (5, 9), (16, 16)] {
-            let g = Geometry {
-                h,
-                w,
-                k: 3,
-                padding: 1,
-                stride: 1,
-                ho: h,
-                wo: w,
-            };
+    fn the_3x3_paths_give_the_tap_by_tap_sums_bit_for_bit() {
+        for (h, w, stride) in [
+            (3, 3, 1),
+            (5, 9, 1),
+            (16, 16, 1),
+            (4, 4, 2),
+            (5, 9, 2),
+            (9, 5, 2),
+            (16, 16, 2),
+            (7, 7, 2),
+        ] {
+            let g = Geometry::new(h, w, 3, 1, stride).unwrap();
             let input: Vec<f32> = (0..h * w)
                 .map(|i| ((i * 37 % 101) as f32 - 50.0) / 7.0)
                 .collect();
             let filter: Vec<f32> = (0..9).map(|i| (i as f32 - 4.3) / 3.0).collect();
-            let (mut a, mut b) = (vec![0f32; h * w], vec![0f32; h * w]);
-            g.plane_3x3(&input, &filter, &mut a);
+            let plane = g.ho * g.wo;
+            let (mut a, mut b) = (vec![f32::NAN; plane], vec![0f32; plane]);
+            g.plane(&input, &filter, &mut a, &mut Vec::new());
             g.plane_taps(&input, &filter, &mut b, &mut Vec::new());
             assert_eq!(
                 a.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
                 b.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
-                "{h}×{w}"
+                "{h}×{w} stride {stride}"
             );
         }
     }

@@ -152,13 +152,19 @@ struct ScaledSoftmax {
 #[inline(always)]
 fn softmax_rows(data: &[f32], out: &mut [f32], n: usize, scale: f32) {
     for (x, y) in data.chunks(n).zip(out.chunks_mut(n)) {
-        // Eight running maxima and sums, so the loops vectorise.
+        // Eight running maxima and sums, so the loops vectorise (whole chunks of eight kept
+        // in registers, the remainder added to the first lanes after them).
         let mut lanes = [f32::NEG_INFINITY; 8];
-        for c in x.chunks(8) {
+        let mut chunks = x.chunks_exact(8);
+        for c in &mut chunks {
             for (m, &v) in lanes.iter_mut().zip(c) {
                 let v = v * scale;
                 *m = if v > *m { v } else { *m };
             }
+        }
+        for (m, &v) in lanes.iter_mut().zip(chunks.remainder()) {
+            let v = v * scale;
+            *m = if v > *m { v } else { *m };
         }
         let max = lanes
             .iter()
@@ -167,10 +173,14 @@ fn softmax_rows(data: &[f32], out: &mut [f32], n: usize, scale: f32) {
             *y = exp_f32(x * scale - max);
         }
         let mut sums = [0f32; 8];
-        for c in y.chunks(8) {
+        let mut chunks = y.chunks_exact(8);
+        for c in &mut chunks {
             for (s, &v) in sums.iter_mut().zip(c) {
                 *s += v;
             }
+        }
+        for (s, &v) in sums.iter_mut().zip(chunks.remainder()) {
+            *s += v;
         }
         let inv = 1.0 / sums.iter().sum::<f32>();
         y.iter_mut().for_each(|v| *v *= inv);
@@ -232,6 +242,34 @@ struct LayerNorm {
     eps: f64,
 }
 
+impl LayerNorm {
+    /// One row: mean and variance from four running f64 sums (so the loops vectorise),
+    /// then `(x − mean) · inv · γ + β` in f32.
+    #[inline(always)]
+    fn row(&self, x: &[f32], y: &mut [f32]) {
+        let n = x.len() as f64;
+        let sum4 = |f: &dyn Fn(f32) -> f64| {
+            let mut lanes = [0f64; 4];
+            let mut chunks = x.chunks_exact(4);
+            for c in &mut chunks {
+                for (s, &v) in lanes.iter_mut().zip(c) {
+                    *s += f(v);
+                }
+            }
+            for (s, &v) in lanes.iter_mut().zip(chunks.remainder()) {
+                *s += f(v);
+            }
+            (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
+        };
+        let mean = sum4(&|v| v as f64) / n;
+        let var = sum4(&|v| (v as f64 - mean).powi(2)) / n;
+        let (mean, inv) = (mean as f32, (1.0 / (var + self.eps).sqrt()) as f32);
+        for (((y, &x), &g), &b) in y.iter_mut().zip(x).zip(&self.weight).zip(&self.bias) {
+            *y = (x - mean) * inv * g + b;
+        }
+    }
+}
+
 impl candle_core::CustomOp1 for LayerNorm {
     fn name(&self) -> &'static str {
         "layer-norm"
@@ -253,13 +291,20 @@ impl candle_core::CustomOp1 for LayerNorm {
             candle_core::bail!("layer-norm: {n} weights for shape {:?}", layout.dims())
         }
         let mut out = vec![0f32; end - start];
-        for (x, y) in data[start..end].chunks(n).zip(out.chunks_mut(n)) {
-            let mean = x.iter().map(|&v| v as f64).sum::<f64>() / n as f64;
-            let var = x.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n as f64;
-            let (mean, inv) = (mean as f32, (1.0 / (var + self.eps).sqrt()) as f32);
-            for (((y, &x), &g), &b) in y.iter_mut().zip(x).zip(&self.weight).zip(&self.bias) {
-                *y = (x - mean) * inv * g + b;
+        let rows: Vec<(&[f32], &mut [f32])> = data[start..end]
+            .chunks(n.max(1))
+            .zip(out.chunks_mut(n.max(1)))
+            .collect();
+        let work = |part: Vec<(&[f32], &mut [f32])>| {
+            for (x, y) in part {
+                self.row(x, y);
             }
+            false
+        };
+        if end - start >= 1 << 15 {
+            crate::platform::run_parts(crate::platform::split_parts(rows), work);
+        } else {
+            work(rows);
         }
         Ok((CpuStorage::F32(out), layout.shape().clone()))
     }
