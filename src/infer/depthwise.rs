@@ -180,7 +180,7 @@ impl Geometry {
                         let ix = (2 * ox + kx) as isize - 1;
                         if (0..w as isize).contains(&ix) {
                             let ix = ix as usize;
-                            let v = if ix % 2 == 0 {
+                            let v = if ix.is_multiple_of(2) {
                                 even[ix / 2]
                             } else {
                                 odd[ix / 2]
