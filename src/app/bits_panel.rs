@@ -492,6 +492,10 @@ fn input_exact(a: &Analysis) -> String {
 /// `sign 0 (+) · exponent 125 → 2^-2 · mantissa 43` and the like.
 fn fields_text(a: &Analysis) -> String {
     match a.format.kind {
+        Kind::Float(f) if !f.signed() => match a.unbiased_exponent() {
+            Some(e) => format!("no sign · exponent {} → 2^{e} · no mantissa", a.exponent),
+            None => format!("no sign · exponent {} (NaN)", a.exponent),
+        },
         Kind::Float(_) => {
             let sign = if a.sign == 1 { "−" } else { "+" };
             let exp = match a.unbiased_exponent() {

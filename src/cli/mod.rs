@@ -503,8 +503,11 @@ fn spaced_fields(a: &Analysis) -> String {
     let b = a.binary();
     match a.format.kind {
         Kind::Float(f) => {
-            let (s, rest) = b.split_at(1);
+            let (s, rest) = b.split_at(usize::from(f.signed()));
             let (e, m) = rest.split_at(f.exp_bits as usize);
+            if s.is_empty() {
+                return [e, m].join(" ").trim().to_string();
+            }
             if m.is_empty() {
                 format!("{s} {e}")
             } else {

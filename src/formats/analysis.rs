@@ -113,7 +113,10 @@ pub fn classify(format: &Format, bits: u64) -> Class {
                 Specials::Ieee if all_ones => {
                     return if man == 0 { Class::Inf } else { Class::Nan };
                 }
-                Specials::FiniteNan if all_ones && man == f.man_all_ones() => return Class::Nan,
+                Specials::FiniteNan | Specials::Unsigned if all_ones && man == f.man_all_ones() => {
+                    return Class::Nan;
+                }
+                Specials::Unsigned => return Class::Normal,
                 _ => {}
             }
             match (exp, man) {
@@ -151,6 +154,14 @@ pub fn neighbour(format: &Format, bits: u64, up: bool) -> Option<u64> {
             if class == Class::Nan {
                 return None;
             }
+            if !f.signed() {
+                // float8_e8m0fnu: codes increase with the value, 0 ..= the largest finite.
+                return if up {
+                    (bits < codec::max_finite_bits(f)).then_some(bits + 1)
+                } else {
+                    bits.checked_sub(1)
+                };
+            }
             let sign_bit = 1u64 << (f.exp_bits + f.man_bits);
             let negative = bits & sign_bit != 0;
             let magnitude = bits & !sign_bit;
@@ -183,7 +194,8 @@ pub fn ulp(format: &Format, bits: u64) -> f64 {
             let (_, exp, _) = split_fields(format, bits);
             match classify(format, bits) {
                 Class::Inf | Class::Nan => f64::NAN,
-                _ => ldexp(1.0, (exp.max(1) as i32 - f.bias) - f.man_bits as i32),
+                // Exponent field 0 is the subnormals' (they share emin), except without them.
+                _ => ldexp(1.0, f.emin().max(exp as i32 - f.bias) - f.man_bits as i32),
             }
         }
     }
@@ -337,11 +349,17 @@ impl Analysis {
         match self.class {
             Class::Nan => format!(
                 "exponent all ones{} → NaN",
-                if f.specials == Specials::FiniteNan {
-                    ", mantissa all ones"
-                } else {
-                    ", mantissa ≠ 0"
+                match f.specials {
+                    _ if m == 0 && f.specials != Specials::Ieee => "",
+                    Specials::FiniteNan | Specials::Unsigned => ", mantissa all ones",
+                    _ => ", mantissa ≠ 0",
                 }
+            ),
+            Class::Normal if !f.signed() && m == 0 => format!(
+                "2^({}-{}) = 2^{} = {exact}",
+                self.exponent,
+                f.bias,
+                self.exponent as i32 - f.bias
             ),
             Class::Inf => format!(
                 "exponent all ones, mantissa 0 → {}inf",
@@ -438,6 +456,28 @@ mod tests {
         let i8f = Format::named("int8");
         assert_eq!(neighbour(&i8f, 0x7f, true), None);
         assert_eq!(neighbour(&i8f, 0x00, false), Some(0xff));
+    }
+
+    #[test]
+    fn e8m0_is_all_exponent() {
+        let e8m0 = Format::named("float8_e8m0fnu");
+        assert_eq!(e8m0.bits(), 8);
+        assert!((0..8).all(|i| field_of_bit(&e8m0, i) == Field::Exponent));
+        let one = Analysis::of_bits(e8m0, 0x7f, 1.0);
+        assert_eq!((one.class, one.sign, one.exponent), (Class::Normal, 0, 127));
+        assert_eq!(one.formula(), "2^(127-127) = 2^0 = 1");
+        let smallest = Analysis::of_bits(e8m0, 0x00, 0.0);
+        assert_eq!(smallest.class, Class::Normal);
+        assert_eq!(smallest.unbiased_exponent(), Some(-127));
+        assert_eq!(smallest.ulp(), 2f64.powi(-127)); // the gap to 2^-126
+        assert_eq!(one.ulp(), 1.0);
+        let nan = Analysis::of_bits(e8m0, 0xff, 0.0);
+        assert_eq!(nan.class, Class::Nan);
+        assert_eq!(nan.formula(), "exponent all ones → NaN");
+        assert_eq!(neighbour(&e8m0, 0x00, false), None);
+        assert_eq!(neighbour(&e8m0, 0x00, true), Some(0x01));
+        assert_eq!(neighbour(&e8m0, 0xfe, true), None);
+        assert_eq!(neighbour(&e8m0, 0xff, true), None);
     }
 
     #[test]

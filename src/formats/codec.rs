@@ -106,6 +106,18 @@ pub fn decompose(a: f64) -> (u64, i32) {
 
 fn decode_float(spec: FloatSpec, bits: u64) -> f64 {
     let m = spec.man_bits;
+    if !spec.has_subnormals() {
+        // float8_e8m0fnu: every field but all-ones is a normal power of two; no sign.
+        let exp = (bits >> m) & spec.exp_all_ones();
+        if exp == spec.exp_all_ones() {
+            return f64::NAN;
+        }
+        let man = bits & spec.man_all_ones();
+        return ldexp(
+            (man | (1u64 << m)) as f64,
+            exp as i32 - spec.bias - m as i32,
+        );
+    }
     let man = bits & spec.man_all_ones();
     let exp = (bits >> m) & spec.exp_all_ones();
     let negative = (bits >> (spec.exp_bits + m)) & 1 == 1;
@@ -138,12 +150,15 @@ pub(crate) fn nan_bits(spec: FloatSpec) -> Option<u64> {
     let exp = spec.exp_all_ones() << spec.man_bits;
     match spec.specials {
         Specials::Ieee => Some(exp | (1u64 << (spec.man_bits - 1))),
-        Specials::FiniteNan => Some(exp | spec.man_all_ones()),
+        Specials::FiniteNan | Specials::Unsigned => Some(exp | spec.man_all_ones()),
         Specials::Finite => None,
     }
 }
 
 fn encode_float(spec: FloatSpec, x: f64, rounder: &mut Rounder) -> u64 {
+    if !spec.signed() {
+        return encode_unsigned(spec, x, rounder);
+    }
     let m = spec.man_bits;
     let sign_bit = 1u64 << (spec.exp_bits + m);
     let negative = x.is_sign_negative();
@@ -163,7 +178,7 @@ fn encode_float(spec: FloatSpec, x: f64, rounder: &mut Rounder) -> u64 {
             | match spec.specials {
                 Specials::Ieee => inf_bits,
                 // ml_dtypes and c10::Float8_e4m3fn: inf -> NaN.
-                Specials::FiniteNan => nan_bits(spec).unwrap_or(0),
+                Specials::FiniteNan | Specials::Unsigned => nan_bits(spec).unwrap_or(0),
                 // ml_dtypes: inf saturates to the largest finite value.
                 Specials::Finite => max_finite_bits(spec),
             };
@@ -227,6 +242,55 @@ fn encode_float(spec: FloatSpec, x: f64, rounder: &mut Rounder) -> u64 {
             };
     }
     sign | ((exp_field as u64) << m) | man_field
+}
+
+/// float8_e8m0fnu, as ml_dtypes 0.6.0 casts float32 to it (measured; see
+/// scripts/make_fixtures.py): zero, negative values, inf and NaN become NaN (0xFF); positive
+/// values round to the nearest power of two (a tie, 1.5 · 2^e, goes up: the significand's
+/// implicit 1 is odd); everything below 2^−127 becomes 2^−127 (there is no zero), beyond
+/// 2^127 NaN (or 2^127 when the rounding mode truncates the magnitude).
+fn encode_unsigned(spec: FloatSpec, x: f64, rounder: &mut Rounder) -> u64 {
+    let m = spec.man_bits;
+    let nan = nan_bits(spec).unwrap_or(0);
+    if x.is_nan() || x.is_infinite() || x <= 0.0 {
+        return nan;
+    }
+    let (sig, e2) = decompose(x);
+    let e = e2 + 63 - sig.leading_zeros() as i32;
+    let shift = e2 - (e - m as i32);
+    let (kept, tail) = if shift >= 0 {
+        (sig << shift, Tail::ZERO)
+    } else {
+        let s = (-shift) as u32;
+        (
+            sig >> s,
+            Tail {
+                bits: sig & ((1u64 << s) - 1),
+                shift: s,
+            },
+        )
+    };
+    let n = kept + u64::from(rounder.round_up(false, kept, tail));
+    let implicit = 1u64 << m;
+    let (e, man) = if n == implicit << 1 {
+        (e + 1, 0)
+    } else {
+        (e, n - implicit)
+    };
+    let field = i64::from(e) + i64::from(spec.bias);
+    if field < 0 {
+        // Below the smallest value, which is also the nearest one (no zero to round to).
+        return 0;
+    }
+    let max = spec.max_finite_exp_field() as i64;
+    if field > max {
+        return if rounder.mode.truncates_magnitude(false) {
+            max_finite_bits(spec)
+        } else {
+            nan
+        };
+    }
+    ((field as u64) << m) | man
 }
 
 fn encode_int(spec: IntSpec, x: f64, rounder: &mut Rounder) -> u64 {
@@ -306,6 +370,49 @@ mod tests {
             encode(&e4m3, 1.0 + 2f64.powi(-4) + 2f64.powi(-40), &mut rne()),
             0x38
         );
+    }
+
+    #[test]
+    fn e8m0_casts_like_ml_dtypes() {
+        // ml_dtypes 0.6.0, np.array(x, np.float32).astype(ml_dtypes.float8_e8m0fnu):
+        let e8m0 = Format::named("float8_e8m0fnu");
+        let cases: &[(f64, u64)] = &[
+            (0.3, 0x7d),                   // 0.25
+            (3.0, 0x81),                   // 4.0: a tie goes up
+            (5.9, 0x81),                   // 4.0
+            (0.75, 0x7f),                  // 1.0
+            (1.5, 0x80),                   // 2.0
+            (6.0, 0x82),                   // 8.0
+            (1.0, 0x7f),                   // 1.0
+            (0.0, 0xff),                   // NaN: no zero
+            (-0.0, 0xff),                  // NaN
+            (-1.0, 0xff),                  // NaN: no sign
+            (2f64.powi(-127), 0x00),       // the smallest value
+            (2f64.powi(-128), 0x00),       // below it: still the smallest
+            (1e-45, 0x00),                 // an f32 subnormal: the smallest
+            (1.5 * 2f64.powi(-126), 0x02), // a tie: 2^-125
+            (2f64.powi(127), 0xfe),        // the largest value
+            (1.4 * 2f64.powi(127), 0xfe),  // rounds down to it
+            (1.5 * 2f64.powi(127), 0xff),  // rounds up past it: NaN
+            (3e38, 0xff),                  // NaN
+            (f64::INFINITY, 0xff),
+            (f64::NEG_INFINITY, 0xff),
+            (f64::NAN, 0xff),
+        ];
+        for &(x, bits) in cases {
+            assert_eq!(encode(&e8m0, x, &mut rne()), bits, "{x:e}");
+        }
+        // ml_dtypes: np.uint8([0, 1, 127, 128, 254, 255]).view(float8_e8m0fnu)
+        assert_eq!(decode(&e8m0, 0x00), 2f64.powi(-127));
+        assert_eq!(decode(&e8m0, 0x01), 2f64.powi(-126));
+        assert_eq!(decode(&e8m0, 0x7f), 1.0);
+        assert_eq!(decode(&e8m0, 0x80), 2.0);
+        assert_eq!(decode(&e8m0, 0xfe), 2f64.powi(127));
+        assert!(decode(&e8m0, 0xff).is_nan());
+        // Every value decodes and encodes back to itself.
+        for b in 0..0xff {
+            assert_eq!(encode(&e8m0, decode(&e8m0, b), &mut rne()), b);
+        }
     }
 
     #[test]

@@ -66,7 +66,9 @@ impl Info {
                     bits: format.bits(),
                     eps: ldexp(1.0, -m),
                     max,
-                    min: -max,
+                    // Without a sign bit the smallest value is the smallest positive one
+                    // (ml_dtypes' finfo(float8_e8m0fnu).min).
+                    min: if f.signed() { -max } else { smallest_normal },
                     smallest_normal,
                     tiny: smallest_normal,
                     smallest_subnormal: ldexp(1.0, f.emin() - m),
@@ -188,6 +190,21 @@ mod tests {
             );
             assert_eq!((f.smallest_subnormal, f.resolution), (sub, res), "{name}");
         }
+    }
+
+    #[test]
+    fn e8m0_limits_match_ml_dtypes() {
+        // ml_dtypes 0.6.0 finfo(float8_e8m0fnu): bits 8, eps 1, max 2^127, min = tiny =
+        // smallest_normal = smallest_subnormal = 2^-127.
+        let Info::Float(f) = Info::of(&Format::named("e8m0")) else {
+            panic!("a float")
+        };
+        let tiny = 2f64.powi(-127);
+        assert_eq!((f.bits, f.eps, f.max), (8, 1.0, 2f64.powi(127)));
+        assert_eq!(
+            (f.min, f.tiny, f.smallest_normal, f.smallest_subnormal),
+            (tiny, tiny, tiny, tiny)
+        );
     }
 
     #[test]

@@ -12,6 +12,10 @@ pub enum Specials {
     FiniteNan,
     /// MX style (float6/float4): no infinity and no NaN; every pattern is a number.
     Finite,
+    /// OCP MX block scale (float8_e8m0fnu): no sign bit, no zero, no subnormals, no
+    /// infinity; the all-ones exponent is NaN and every other exponent field e is the
+    /// normal value 2^(e − bias), field 0 included.
+    Unsigned,
 }
 
 /// A binary floating-point format: 1 sign bit, `exp_bits` exponent bits, `man_bits` mantissa bits.
@@ -139,6 +143,11 @@ const CATALOGUE: &[Entry] = &[
         name: "float4_e2m1fn",
         aliases: &["fp4-e2m1", "fp4_e2m1", "fp4", "e2m1fn"],
         kind: float(2, 1, Specials::Finite),
+    },
+    Entry {
+        name: "float8_e8m0fnu",
+        aliases: &["e8m0", "e8m0fnu", "fp8_e8m0", "fp8-e8m0", "fp8_e8m0fnu"],
+        kind: float(8, 0, Specials::Unsigned),
     },
     Entry {
         name: "uint8",
@@ -299,7 +308,7 @@ impl Format {
     /// Total width in bits.
     pub fn bits(&self) -> u32 {
         match self.kind {
-            Kind::Float(f) => 1 + f.exp_bits + f.man_bits,
+            Kind::Float(f) => u32::from(f.signed()) + f.exp_bits + f.man_bits,
             Kind::Int(i) => i.bits,
         }
     }
@@ -357,9 +366,24 @@ impl fmt::Display for Format {
 }
 
 impl FloatSpec {
-    /// Unbiased exponent of the smallest normal number (1 - bias).
+    /// Whether the format has a sign bit (all but float8_e8m0fnu).
+    pub fn signed(&self) -> bool {
+        self.specials != Specials::Unsigned
+    }
+
+    /// Whether exponent field 0 holds zero and subnormals (all but float8_e8m0fnu, whose
+    /// field 0 is the normal value 2^−bias).
+    pub fn has_subnormals(&self) -> bool {
+        self.specials != Specials::Unsigned
+    }
+
+    /// Unbiased exponent of the smallest normal number (1 - bias; −bias without subnormals).
     pub fn emin(&self) -> i32 {
-        1 - self.bias
+        if self.has_subnormals() {
+            1 - self.bias
+        } else {
+            -self.bias
+        }
     }
 
     /// All-ones exponent field value.
@@ -375,7 +399,7 @@ impl FloatSpec {
     /// Largest exponent field holding finite numbers.
     pub fn max_finite_exp_field(&self) -> u64 {
         match self.specials {
-            Specials::Ieee => self.exp_all_ones() - 1,
+            Specials::Ieee | Specials::Unsigned => self.exp_all_ones() - 1,
             Specials::FiniteNan | Specials::Finite => self.exp_all_ones(),
         }
     }
@@ -383,7 +407,7 @@ impl FloatSpec {
     /// Largest mantissa field at the largest finite exponent field.
     pub fn max_finite_man_field(&self) -> u64 {
         match self.specials {
-            Specials::Ieee | Specials::Finite => self.man_all_ones(),
+            Specials::Ieee | Specials::Finite | Specials::Unsigned => self.man_all_ones(),
             Specials::FiniteNan => self.man_all_ones() - 1,
         }
     }
@@ -521,6 +545,7 @@ mod tests {
             ("float6_e3m2fn", 6),
             ("float6_e2m3fn", 6),
             ("float4_e2m1fn", 4),
+            ("float8_e8m0fnu", 8),
             ("uint8", 8),
             ("int8", 8),
             ("int16", 16),
