@@ -474,7 +474,7 @@ impl MobileVit {
         let residual = x.clone();
         let f = self.conv(&x, &format!("{p}.conv_kxk"), 1, 1, true, true)?;
         let f = self.conv(&f, &format!("{p}.conv_1x1"), 1, 1, false, false)?;
-        let (b, c, h, w) = f.dims4()?;
+        let (b, _, h, w) = f.dims4()?;
         let ps = self.cfg.patch_size;
         // As transformers does: bilinear-resize to a multiple of the patch size, and back after.
         let (hh, ww) = (h.div_ceil(ps) * ps, w.div_ceil(ps) * ps);
@@ -484,31 +484,15 @@ impl MobileVit {
         } else {
             f
         };
-        let (h, w) = (hh, ww);
-        let (nh, nw) = (h / ps, w / ps);
-        let (np, area) = (nh * nw, ps * ps);
-        // Unfold exactly as transformers does (reshape / transpose sequence).
-        let patches = f
-            .reshape((b * c * nh, ps, nw, ps))?
-            .transpose(1, 2)?
-            .contiguous()?
-            .reshape((b, c, np, area))?
-            .transpose(1, 3)?
-            .contiguous()?
-            .reshape((b * area, np, c))?;
+        let (nh, nw) = (hh / ps, ww / ps);
+        // Unfold exactly as transformers does (its reshape / transpose sequence, one copy).
+        let patches = super::patches::unfold(&f, ps)?;
         let mut t = patches;
         for s in 0..stages {
             t = self.transformer_layer(&t, &format!("{p}.transformer.layer.{s}"))?;
         }
         let t = self.layer_norm(&t, &format!("{p}.layernorm"))?;
-        let folded = t
-            .reshape((b, area, np, c))?
-            .transpose(1, 3)?
-            .contiguous()?
-            .reshape((b * c * nh, nw, ps, ps))?
-            .transpose(1, 2)?
-            .contiguous()?
-            .reshape((b, c, nh * ps, nw * ps))?;
+        let folded = super::patches::fold(&t, b, nh, nw, ps)?;
         let (oh, ow) = residual.dims4().map(|d| (d.2, d.3))?;
         let folded = if resized {
             self.r(folded.upsample_bilinear2d(oh, ow, false)?)?

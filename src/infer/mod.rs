@@ -7,6 +7,7 @@ pub mod depthwise;
 pub mod fused;
 pub mod matmul;
 pub mod mobilevit;
+pub mod patches;
 pub mod pil_resize;
 pub mod precision;
 pub mod preprocess;
