@@ -3,6 +3,7 @@
 //! conv2d paths for these shapes run 2–3× slower on this machine than its matmul (measured
 //! with `examples`-style timing: 8–20 GFLOP/s against 30–58).
 
+use super::fused::Epilogue;
 use candle_core::{DType, Result, Tensor};
 
 /// Run `f` on the values of a contiguous f32 tensor in place (no copy), or on a contiguous
@@ -20,28 +21,56 @@ pub(crate) fn with_f32_values<R>(t: &Tensor, f: impl FnOnce(&[f32]) -> R) -> Res
     Ok(f(&copy))
 }
 
+/// `y`, then `epilogue` as a separate pass when the kernel could not apply it itself.
+pub(crate) fn then(y: Tensor, epilogue: Option<&Epilogue>) -> Result<Tensor> {
+    match epilogue {
+        Some(e) => {
+            let bias = Tensor::new(e.bias.as_slice(), y.device())?;
+            super::fused::bias_act(y, &bias, e.silu)
+        }
+        None => Ok(y),
+    }
+}
+
 /// A 1×1 convolution, stride 1, no groups: `x` [B, Ci, H, W], `w` [Co, Ci, 1, 1].
 pub fn pointwise(x: &Tensor, w: &Tensor) -> Result<Tensor> {
+    pointwise_then(x, w, None)
+}
+
+/// [`pointwise`], then `epilogue` (a per-channel bias, SiLU) on each piece of the output as
+/// it is computed.
+pub fn pointwise_then(x: &Tensor, w: &Tensor, epilogue: Option<&Epilogue>) -> Result<Tensor> {
     let (b, ci, h, wd) = x.dims4()?;
     let co = w.dims()[0];
     let w2 = w.reshape((co, ci))?;
     let x3 = x.reshape((b, ci, h * wd))?;
-    let y = if b == 1 {
-        super::matmul::matmul(&w2, &x3.squeeze(0)?)?.unsqueeze(0)?
-    } else {
-        w2.broadcast_matmul(&x3)?
-    };
-    y.reshape((b, co, h, wd))
+    if b == 1 {
+        let y = super::matmul::matmul_then(&w2, &x3.squeeze(0)?, epilogue)?;
+        return y.reshape((b, co, h, wd));
+    }
+    then(w2.broadcast_matmul(&x3)?.reshape((b, co, h, wd))?, epilogue)
 }
 
 /// A K×K convolution (no groups, no dilation) of an f32 `x` [B, Ci, H, W] with `w`
 /// [Co, Ci, K, K], zero padding `padding`, stride `stride`: im2col, then one matmul per image.
 /// Other dtypes go to candle's conv2d.
 pub fn dense(x: &Tensor, w: &Tensor, padding: usize, stride: usize) -> Result<Tensor> {
+    dense_then(x, w, padding, stride, None)
+}
+
+/// [`dense`], then `epilogue` (a per-channel bias, SiLU) on each piece of the output as it
+/// is computed.
+pub fn dense_then(
+    x: &Tensor,
+    w: &Tensor,
+    padding: usize,
+    stride: usize,
+    epilogue: Option<&Epilogue>,
+) -> Result<Tensor> {
     let (b, ci, h, wd) = x.dims4()?;
     let (co, wci, k, k2) = w.dims4()?;
     if x.dtype() != DType::F32 || wci != ci || k != k2 || stride == 0 {
-        return x.conv2d(w, padding, stride, 1, 1);
+        return then(x.conv2d(w, padding, stride, 1, 1)?, epilogue);
     }
     let geometry = Geometry::new(h, wd, k, padding, stride)?;
     let (ho, wo) = (geometry.ho, geometry.wo);
@@ -54,7 +83,7 @@ pub fn dense(x: &Tensor, w: &Tensor, padding: usize, stride: usize) -> Result<Te
     let mut outs = Vec::with_capacity(b);
     for col in cols {
         let col = Tensor::from_vec(col, (ci * k * k, ho * wo), x.device())?;
-        outs.push(super::matmul::matmul(&w2, &col)?.reshape((1, co, ho, wo))?);
+        outs.push(super::matmul::matmul_then(&w2, &col, epilogue)?.reshape((1, co, ho, wo))?);
     }
     Tensor::cat(&outs, 0)
 }

@@ -7,11 +7,24 @@
 //! the input's dtype, as PyTorch's CPU kernels accumulate half-precision convolutions.
 
 use super::conv::{Geometry, with_f32_values};
+use super::fused::Epilogue;
 use candle_core::{DType, Result, Tensor};
 
 /// `x` [B, C, H, W] convolved with `w` [C, 1, K, K] (one filter per channel), zero padding
 /// `padding`, stride `stride`, no dilation. The result has `x`'s dtype.
 pub fn depthwise_conv2d(x: &Tensor, w: &Tensor, padding: usize, stride: usize) -> Result<Tensor> {
+    depthwise_conv2d_then(x, w, padding, stride, None)
+}
+
+/// [`depthwise_conv2d`], then `epilogue` (a per-channel bias, SiLU) on each output plane
+/// right after it is computed, in f32 (before the result is rounded to `x`'s dtype).
+pub fn depthwise_conv2d_then(
+    x: &Tensor,
+    w: &Tensor,
+    padding: usize,
+    stride: usize,
+    epilogue: Option<&Epilogue>,
+) -> Result<Tensor> {
     let (b, c, h, wd) = x.dims4()?;
     let (wc, one, k, k2) = w.dims4()?;
     if wc != c || one != 1 || k != k2 || stride == 0 {
@@ -36,6 +49,9 @@ pub fn depthwise_conv2d(x: &Tensor, w: &Tensor, padding: usize, stride: usize) -
                 let input = &xs[index * h * wd..(index + 1) * h * wd];
                 let filter = &ws[ch * k * k..(ch + 1) * k * k];
                 geometry.plane_any(input, filter, o, &mut scratch);
+                if let Some(e) = epilogue {
+                    e.apply(o, ch, 0);
+                }
             }
             false
         })

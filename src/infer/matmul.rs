@@ -1,10 +1,11 @@
 //! Matrix products of f32 tensors straight through `gemm` (the crate candle's own CPU matmul
 //! calls), without what candle adds around it per call: a zero-filled output that gemm then
 //! overwrites, and a look at the CPU count (files under /proc) to choose the threads.
-//! Batched products with at least as many matrices as threads give each thread whole
-//! matrices instead of splitting every small product. Same gemm, same arithmetic per output:
+//! The work is cut for the threads here (whole matrices of a batch, or a product's rows or
+//! columns), each piece one single-threaded gemm call. Same gemm, same arithmetic per output:
 //! the results equal candle's. Other dtypes go to candle's matmul.
 
+use super::fused::Epilogue;
 use candle_core::{CpuStorage, DType, Layout, Result, Storage, Tensor};
 use gemm::{Parallelism, gemm};
 
@@ -53,6 +54,30 @@ impl Operand {
 /// `a · b` over the last two dimensions, batch dimensions equal: gemm directly for f32 on
 /// the CPU, candle's matmul otherwise (other dtypes, broadcast or irregular batches).
 pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    matmul_then(a, b, None)
+}
+
+/// [`matmul`], then `epilogue` (bias, SiLU) on each piece of the output as soon as it is
+/// computed. Tensors candle multiplies get it as a separate pass.
+pub fn matmul_then(a: &Tensor, b: &Tensor, epilogue: Option<&Epilogue>) -> Result<Tensor> {
+    let candle = |a: &Tensor, b: &Tensor| -> Result<Tensor> {
+        let y = a.matmul(b)?;
+        match epilogue {
+            Some(e) => {
+                let r = y.rank();
+                let bias = Tensor::new(e.bias.as_slice(), y.device())?;
+                // Bias along the rows: move them to dimension 1 of a 2-D f32 view.
+                let y2 = y.to_dtype(DType::F32)?.reshape(((), y.dims()[r - 1]))?;
+                let out = if e.per_row {
+                    super::fused::bias_act(y2.t()?.contiguous()?, &bias, e.silu)?.t()?
+                } else {
+                    super::fused::bias_act(y2, &bias, e.silu)?
+                };
+                out.reshape(y.dims())?.to_dtype(y.dtype())
+            }
+            None => Ok(y),
+        }
+    };
     let (ad, bd) = (a.dims(), b.dims());
     let r = ad.len();
     if a.dtype() != DType::F32
@@ -62,7 +87,7 @@ pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
         || ad[..r - 2] != bd[..r - 2]
         || ad[r - 1] != bd[r - 2]
     {
-        return a.matmul(b);
+        return candle(a, b);
     }
     let (m, k, n) = (ad[r - 2], ad[r - 1], bd[r - 1]);
     let batches: usize = ad[..r - 2].iter().product();
@@ -73,27 +98,29 @@ pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
         let (sb, lb) = b.storage_and_layout();
         let (Storage::Cpu(CpuStorage::F32(av)), Storage::Cpu(CpuStorage::F32(bv))) = (&*sa, &*sb)
         else {
-            return a.matmul(b);
+            return candle(a, b);
         };
         let (Some(oa), Some(ob)) = (Operand::of(la), Operand::of(lb)) else {
-            return a.matmul(b);
+            return candle(a, b);
         };
-        products(av, oa, bv, ob, batches, m, k, n)
+        products(av, oa, bv, ob, (batches, m, k, n), epilogue)
     };
     Tensor::from_vec(out, out_dims, a.device())
 }
 
-/// `batches` products [m, k] · [k, n] into a fresh row-major [batches, m, n].
-#[allow(clippy::too_many_arguments)]
+/// Output bytes per piece of work when an epilogue follows: about half this machine's L2,
+/// so the epilogue reads what gemm just wrote from cache.
+const EPILOGUE_PIECE_BYTES: usize = 256 << 10;
+
+/// `batches` products [m, k] · [k, n] into a fresh row-major [batches, m, n], each piece
+/// followed by `epilogue`.
 fn products(
     av: &[f32],
     a: Operand,
     bv: &[f32],
     b: Operand,
-    batches: usize,
-    m: usize,
-    k: usize,
-    n: usize,
+    (batches, m, k, n): (usize, usize, usize, usize),
+    epilogue: Option<&Epilogue>,
 ) -> Vec<f32> {
     let len = batches * m * n;
     // The extent each operand's last element reaches, checked once so the raw pointers
@@ -111,23 +138,29 @@ fn products(
     }
     let threads = crate::platform::threads();
     let dst = SendPtr(out.as_mut_ptr());
-    let one = |i: usize, parallelism: Parallelism| {
-        // SAFETY: operands were bounds-checked above; each product writes its own m × n
-        // block of `out`'s capacity; with read_dst = false gemm writes every element of it
-        // before reading any (alpha is zero for the first depth block).
+    // Product `i`'s output rows r0..r0+rows and columns c0..c0+cols, on this thread.
+    let tile = |i: usize, (r0, rows): (usize, usize), (c0, cols): (usize, usize)| {
+        // SAFETY: operands were bounds-checked above and the tile lies inside product `i`'s
+        // m × n block of `out`'s capacity, which no other tile overlaps; with read_dst =
+        // false gemm writes every element of the tile before reading any (alpha is zero
+        // for the first depth block).
         unsafe {
             gemm(
-                m,
-                n,
+                rows,
+                cols,
                 k,
-                dst.at(i * m * n),
+                dst.at(i * m * n + r0 * n + c0),
                 1,
                 n as isize,
                 false,
-                av.as_ptr().add(a.offset + i * a.batch),
+                av.as_ptr()
+                    .add(a.offset + i * a.batch)
+                    .offset(r0 as isize * a.rs),
                 a.cs,
                 a.rs,
-                bv.as_ptr().add(b.offset + i * b.batch),
+                bv.as_ptr()
+                    .add(b.offset + i * b.batch)
+                    .offset(c0 as isize * b.cs),
                 b.cs,
                 b.rs,
                 0.0,
@@ -135,29 +168,57 @@ fn products(
                 false,
                 false,
                 false,
-                parallelism,
+                Parallelism::None,
             )
         }
-    };
-    if threads > 1 && batches >= threads {
-        // Whole matrices per thread: no hand-off inside each small product.
-        let items: Vec<usize> = (0..batches).collect();
-        crate::platform::run_parts(crate::platform::split_parts(items), |mine| {
-            for i in mine {
-                one(i, Parallelism::None);
+        if let Some(e) = epilogue {
+            for r in r0..r0 + rows {
+                // SAFETY: gemm has just written these `cols` values of row r, which belong
+                // to this tile alone.
+                let row =
+                    unsafe { std::slice::from_raw_parts_mut(dst.at(i * m * n + r * n + c0), cols) };
+                e.apply(row, r, c0);
             }
-            false
-        });
-    } else {
-        let parallelism = if threads > 1 {
-            Parallelism::Rayon(threads)
-        } else {
-            Parallelism::None
-        };
-        for i in 0..batches {
-            one(i, parallelism);
         }
-    }
+    };
+    // Work for each thread: whole products when there are enough of them, else each
+    // product cut along its longer side (in whole 16-wide register tiles). gemm's own
+    // threading scaled 1.2–1.5× on 2 cores here where these cuts scale ~1.9×; the
+    // arithmetic per output is the same either way.
+    type Tile = (usize, (usize, usize), (usize, usize));
+    // With an epilogue, pieces small enough to stay in cache until it has run.
+    let pieces = if epilogue.is_some() {
+        (m * n * 4).div_ceil(EPILOGUE_PIECE_BYTES).max(threads)
+    } else {
+        threads
+    };
+    let tiles: Vec<Tile> = if (threads == 1 && epilogue.is_none()) || batches >= threads {
+        (0..batches).map(|i| (i, (0, m), (0, n))).collect()
+    } else {
+        let long = m.max(n);
+        let per = long.div_ceil(pieces).div_ceil(16) * 16;
+        let cuts: Vec<(usize, usize)> = (0..long)
+            .step_by(per.max(1))
+            .map(|s| (s, per.min(long - s)))
+            .collect();
+        (0..batches)
+            .flat_map(|i| {
+                cuts.iter().map(move |&cut| {
+                    if m >= n {
+                        (i, cut, (0, n))
+                    } else {
+                        (i, (0, m), cut)
+                    }
+                })
+            })
+            .collect()
+    };
+    crate::platform::run_parts(crate::platform::split_parts(tiles), |mine| {
+        for (i, rows, cols) in mine {
+            tile(i, rows, cols);
+        }
+        false
+    });
     // SAFETY: every one of the `len` elements was written by gemm above.
     unsafe { out.set_len(len) };
     out
@@ -228,6 +289,36 @@ mod tests {
         let (q, k) = (qkv.get(0).unwrap(), qkv.get(1).unwrap());
         let kt = k.t().unwrap();
         same(&matmul(&q, &kt).unwrap(), &q.matmul(&kt).unwrap());
+    }
+
+    #[test]
+    fn the_epilogue_equals_a_separate_bias_act_pass() {
+        let dev = Device::Cpu;
+        let a = Tensor::from_vec(values(96 * 70, 1), (96, 70), &dev).unwrap();
+        let b = Tensor::from_vec(values(70 * 2000, 2), (70, 2000), &dev).unwrap();
+        for (per_row, silu) in [(true, true), (false, false), (false, true)] {
+            let len = if per_row { 96 } else { 2000 };
+            let bias = Tensor::from_vec(values(len, 3), len, &dev).unwrap();
+            let e = Epilogue::new(&bias, per_row, silu).unwrap();
+            let ours = matmul_then(&a, &b, Some(&e)).unwrap();
+            let plain = a.matmul(&b).unwrap();
+            let separate = if per_row {
+                crate::infer::fused::bias_act(plain.t().unwrap().contiguous().unwrap(), &bias, silu)
+                    .unwrap()
+                    .t()
+                    .unwrap()
+            } else {
+                crate::infer::fused::bias_act(plain, &bias, silu).unwrap()
+            };
+            same(&ours, &separate.contiguous().unwrap());
+            // The candle path (f16 operands are not ours) applies it as a pass.
+            let half = matmul_then(
+                &a.to_dtype(DType::F16).unwrap(),
+                &b.to_dtype(DType::F16).unwrap(),
+                Some(&e),
+            );
+            assert_eq!(half.unwrap().dims(), &[96, 2000]);
+        }
     }
 
     #[test]

@@ -355,21 +355,27 @@ impl MobileVit {
         let w = self.t(&format!("{p}.convolution.weight"))?;
         let k = w.dims()[2];
         let pad = (k - 1) / 2;
+        // FP32 and the weight-only precisions: batch norm folded into the weights at load
+        // time, its shift added with the SiLU by the convolution itself as each piece of
+        // output is computed.
+        let epilogue = match self.w.get(&format!("{p}.{FOLDED_SHIFT}")) {
+            Some(shift) => Some(super::fused::Epilogue::new(shift, true, act)?),
+            None => None,
+        };
+        let e = epilogue.as_ref();
         // Depthwise layers (one filter per channel) by the direct kernel: candle would run
         // one tiny convolution per channel.
         let y = if groups > 1 && groups == x.dims()[1] && w.dims()[0] == groups {
-            super::depthwise::depthwise_conv2d(x, w, pad, stride)?
+            super::depthwise::depthwise_conv2d_then(x, w, pad, stride, e)?
         } else if k == 1 && stride == 1 && groups == 1 {
-            super::conv::pointwise(x, w)?
+            super::conv::pointwise_then(x, w, e)?
         } else if groups == 1 {
-            super::conv::dense(x, w, pad, stride)?
+            super::conv::dense_then(x, w, pad, stride, e)?
         } else {
-            x.conv2d(w, pad, stride, 1, groups)?
+            super::conv::then(x.conv2d(w, pad, stride, 1, groups)?, e)?
         };
-        // FP32 and the weight-only precisions: batch norm folded into the weights at load
-        // time, its shift added with the SiLU in one pass.
-        if let Some(shift) = self.w.get(&format!("{p}.{FOLDED_SHIFT}")) {
-            return super::fused::bias_act(y, shift, act);
+        if epilogue.is_some() {
+            return Ok(y);
         }
         let mut y = self.r(y)?;
         if norm {
@@ -412,11 +418,13 @@ impl MobileVit {
         let inner = dims[dims.len() - 1];
         let mut out_dims = dims.clone();
         *out_dims.last_mut().unwrap_or(&mut 0) = w.dims()[0];
-        let y = matmul(&x.contiguous()?.reshape((rows, inner))?, &w.t()?)?;
+        let x2 = x.contiguous()?.reshape((rows, inner))?;
         if folds_norm(self.precision) {
-            let y = super::fused::bias_act(y, b, silu)?;
-            return y.reshape(out_dims);
+            // Bias and SiLU applied by the matrix product to each piece it computes.
+            let e = super::fused::Epilogue::new(b, false, silu)?;
+            return super::matmul::matmul_then(&x2, &w.t()?, Some(&e))?.reshape(out_dims);
         }
+        let y = matmul(&x2, &w.t()?)?;
         let y = self.r(self.r(y)?.broadcast_add(b)?)?;
         let y = if silu { self.r(y.silu()?)? } else { y };
         y.reshape(out_dims)

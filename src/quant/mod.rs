@@ -1,6 +1,7 @@
 //! Quantization, GUI-free: linear integer quantization (symmetric / asymmetric, per tensor,
 //! per channel, per group) and scaled fp8, with the error it causes.
 
+pub mod block;
 pub mod linear;
 pub mod scheme;
 
