@@ -18,9 +18,9 @@ import ml_dtypes
 import numpy as np
 
 FORMATS = ["float16", "bfloat16", "float8_e4m3fn", "float8_e5m2",
-           "float6_e3m2fn", "float6_e2m3fn", "float4_e2m1fn"]
+           "float6_e3m2fn", "float6_e2m3fn", "float4_e2m1fn", "float8_e8m0fnu"]
 WIDTH = {"float16": 16, "bfloat16": 16, "float8_e4m3fn": 8, "float8_e5m2": 8,
-         "float6_e3m2fn": 6, "float6_e2m3fn": 6, "float4_e2m1fn": 4}
+         "float6_e3m2fn": 6, "float6_e2m3fn": 6, "float4_e2m1fn": 4, "float8_e8m0fnu": 8}
 
 
 def dtype(name):

@@ -153,6 +153,7 @@ fn casts_match_ml_dtypes_bit_for_bit() {
         "float6_e3m2fn",
         "float6_e2m3fn",
         "float4_e2m1fn",
+        "float8_e8m0fnu",
     ] {
         let format = Format::named(name);
         let mut wrong = Vec::new();

@@ -57,14 +57,21 @@ pub fn scroll_wide<R>(
     id: impl egui::AsIdSalt,
     add: impl FnOnce(&mut egui::Ui) -> R,
 ) -> R {
-    egui::ScrollArea::horizontal()
-        .id_salt(id)
-        .auto_shrink([true, true])
-        .show(ui, |ui| {
-            ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
-            add(ui)
-        })
-        .inner
+    ui.scope(|ui| {
+        // A solid bar below the table: a floating one would lie over its last row and take
+        // the clicks meant for it.
+        ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
+        egui::ScrollArea::horizontal()
+            .id_salt(id)
+            .auto_shrink([true, true])
+            .show(ui, |ui| {
+                ui.spacing_mut().scroll = egui::style::ScrollStyle::default();
+                ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
+                add(ui)
+            })
+            .inner
+    })
+    .inner
 }
 
 /// A column header in bold; hovering shows the glossary's definition of it, if any.

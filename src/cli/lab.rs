@@ -4,6 +4,8 @@ use super::{CliError, pretty, rounding_mode};
 use crate::formats::Format;
 use crate::formats::decimal::shortest_repr;
 use crate::model::Checkpoint;
+use crate::quant::block::{BlockScheme, quantize_blocks};
+use crate::quant::linear::quant_error;
 use crate::quant::{Granularity, Mode, QType, Scheme, quantize as quantize_tensor};
 use crate::tensor::lab::{LabRequest, Target, run};
 use crate::tensor::random::{Distribution, KINDS, MAX_SIZE};
@@ -102,35 +104,66 @@ fn g(x: f64) -> String {
     crate::formats::decimal::c_format_g(x, 6)
 }
 
+/// What `quantscope quantize` was asked.
+pub struct QuantizeArgs<'a> {
+    /// The .safetensors file.
+    pub file: &'a Path,
+    /// The tensor's name.
+    pub tensor: &'a str,
+    /// A quantization type (int8 …) or a block scheme (mxfp4 …).
+    pub scheme: &'a str,
+    /// symmetric / asymmetric (not for block schemes).
+    pub mode: Option<&'a str>,
+    /// tensor, channel[:AXIS], group:N (not for block schemes).
+    pub granularity: Option<&'a str>,
+    /// NVFP4's per-tensor scale.
+    pub tensor_scale: bool,
+    /// NF4's double quantization.
+    pub double_quant: bool,
+    /// JSON output.
+    pub json: bool,
+    /// Include the codes `q`.
+    pub dump_q: bool,
+}
+
 /// `quantscope quantize`.
-pub fn quantize(
-    file: &Path,
-    tensor: &str,
-    scheme: &str,
-    mode: Option<&str>,
-    granularity: &str,
-    json: bool,
-    dump_q: bool,
-) -> Result<String, CliError> {
-    let qtype: QType = scheme.parse().map_err(CliError)?;
-    let mode: Mode = match mode {
+pub fn quantize(a: &QuantizeArgs) -> Result<String, CliError> {
+    if let Ok(block) = a.scheme.parse::<BlockScheme>() {
+        return quantize_block(a, block);
+    }
+    if a.tensor_scale || a.double_quant {
+        return Err(CliError(format!(
+            "--tensor-scale is for nvfp4 and --double-quant for nf4, not {}",
+            crate::formats::spec::printable(a.scheme)
+        )));
+    }
+    let qtype: QType = a.scheme.parse().map_err(|e: String| {
+        CliError(format!(
+            "{e}; block schemes: {}",
+            BlockScheme::ALL.map(|b| b.name()).join(", ")
+        ))
+    })?;
+    let mode: Mode = match a.mode {
         Some(m) => m.parse().map_err(CliError)?,
         None if matches!(qtype, QType::UInt8 | QType::UInt4) => Mode::Asymmetric,
         None => Mode::Symmetric,
     };
-    let granularity: Granularity = granularity.parse().map_err(CliError)?;
+    let granularity: Granularity = a
+        .granularity
+        .unwrap_or("tensor")
+        .parse()
+        .map_err(CliError)?;
     let scheme = Scheme {
         qtype,
         mode,
         granularity,
     };
-    let ckpt = Checkpoint::open(file).map_err(CliError)?;
-    let (values, shape) = ckpt.values_f32(tensor).map_err(CliError)?;
+    let ckpt = Checkpoint::open(a.file).map_err(CliError)?;
+    let (values, shape) = ckpt.values_f32(a.tensor).map_err(CliError)?;
     let q = quantize_tensor(&values, &shape, &scheme).map_err(CliError)?;
     let err = q.error(&values);
-    let num = |x: f64| if x.is_finite() { json!(x) } else { Value::Null };
     let mut obj = json!({
-        "tensor": tensor,
+        "tensor": a.tensor,
         "shape": shape,
         "scheme": qtype.name(),
         "mode": mode.name(),
@@ -141,19 +174,93 @@ pub fn quantize(
         "max_abs_error": num(err.max_abs_error),
         "sqnr_db": num(err.sqnr_db),
     });
-    if dump_q {
+    if a.dump_q {
         obj["q"] = if qtype.is_int() {
             Value::from(q.q.iter().map(|&v| v as i64).collect::<Vec<_>>())
         } else {
             Value::from(q.q.iter().map(|&v| v as f64).collect::<Vec<_>>())
         };
     }
-    if json {
+    if a.json {
         return Ok(pretty(&obj));
     }
     Ok(format!(
-        "{tensor} {shape:?} → {scheme}: {} scale(s), MSE {}, max |error| {}, SQNR {}\n",
+        "{} {shape:?} → {scheme}: {} scale(s), MSE {}, max |error| {}, SQNR {}\n",
+        a.tensor,
         q.groups,
+        g(err.mse),
+        g(err.max_abs_error),
+        sqnr_text(err.sqnr_db, |x| format!("{} dB", g(x)))
+    ))
+}
+
+/// A finite number, or JSON null.
+fn num(x: f64) -> Value {
+    if x.is_finite() { json!(x) } else { Value::Null }
+}
+
+/// `quantscope quantize --scheme mxfp4|…|nvfp4|nf4`.
+fn quantize_block(a: &QuantizeArgs, block: BlockScheme) -> Result<String, CliError> {
+    if a.mode.is_some() || a.granularity.is_some() {
+        return Err(CliError(format!(
+            "{} sets its own blocks and scales: drop --mode / --granularity",
+            block.name()
+        )));
+    }
+    let block = match block {
+        BlockScheme::Nvfp4 { .. } => BlockScheme::Nvfp4 {
+            tensor_scale: a.tensor_scale,
+        },
+        BlockScheme::Nf4 { .. } => BlockScheme::Nf4 {
+            double_quant: a.double_quant,
+        },
+        _ if a.tensor_scale || a.double_quant => {
+            return Err(CliError(format!(
+                "--tensor-scale is for nvfp4 and --double-quant for nf4, not {}",
+                block.name()
+            )));
+        }
+        other => other,
+    };
+    let ckpt = Checkpoint::open(a.file).map_err(CliError)?;
+    let (values, shape) = ckpt.values_f32(a.tensor).map_err(CliError)?;
+    let q = quantize_blocks(&values, &shape, block).map_err(CliError)?;
+    let err = quant_error(&values, &q.dequantized);
+    let mut obj = json!({
+        "tensor": a.tensor,
+        "shape": shape,
+        "scheme": block.name(),
+        "block_size": block.block_size(),
+        "bits_per_value": block.bits_per_value(),
+        "element_format": block.element_format().map(|f| f.name()),
+        "scale_format": block.scale_format().name(),
+        "scale": q.scales,
+        "scale_bits": q.scale_bits,
+        "mse": num(err.mse),
+        "max_abs_error": num(err.max_abs_error),
+        "sqnr_db": num(err.sqnr_db),
+    });
+    match block {
+        BlockScheme::Nvfp4 { tensor_scale: true } => {
+            obj["tensor_scale"] = json!(q.tensor_scale.map(f64::from));
+        }
+        BlockScheme::Nf4 { double_quant: true } => {
+            obj["double_quant_offset"] = json!(q.tensor_scale.map(f64::from));
+        }
+        _ => {}
+    }
+    if a.dump_q {
+        obj["q"] = Value::from(q.codes.clone());
+    }
+    if a.json {
+        return Ok(pretty(&obj));
+    }
+    Ok(format!(
+        "{} {shape:?} → {block}: {} blocks of {}, {} bits per value, MSE {}, max |error| {}, SQNR {}\n",
+        a.tensor,
+        q.blocks(),
+        block.block_size(),
+        block.bits_per_value(),
         g(err.mse),
         g(err.max_abs_error),
         sqnr_text(err.sqnr_db, |x| format!("{} dB", g(x)))

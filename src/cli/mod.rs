@@ -112,19 +112,27 @@ enum Command {
         /// Name of the tensor.
         #[arg(long)]
         tensor: String,
-        /// int8, uint8, int4, uint4, fp8_e4m3fn or fp8_e5m2.
+        /// int8, uint8, int4, uint4, fp8_e4m3fn, fp8_e5m2; or a block scheme: mxfp8_e4m3,
+        /// mxfp8_e5m2, mxfp6_e3m2, mxfp6_e2m3, mxfp4, nvfp4, nf4.
         #[arg(long)]
         scheme: String,
         /// symmetric or asymmetric (default: asymmetric for uint8/uint4, else symmetric).
         #[arg(long)]
         mode: Option<String>,
-        /// tensor, channel[:AXIS] or group:SIZE.
-        #[arg(long, default_value = "tensor")]
-        granularity: String,
+        /// tensor, channel[:AXIS] or group:SIZE [default: tensor].
+        #[arg(long)]
+        granularity: Option<String>,
+        /// nvfp4: a per-tensor f32 scale too (two-level scaling).
+        #[arg(long)]
+        tensor_scale: bool,
+        /// nf4: quantize the absmax scales again (8 bits, blocks of 256).
+        #[arg(long)]
+        double_quant: bool,
         /// Print JSON.
         #[arg(long)]
         json: bool,
-        /// Include the quantized values "q" (flat, row-major) in the JSON.
+        /// Include the quantized values "q" (flat, row-major) in the JSON: integers, fp8
+        /// values, or for block schemes the element codes (bit patterns; NF4 level indices).
         #[arg(long)]
         dump_q: bool,
     },
@@ -235,17 +243,21 @@ where
             scheme,
             mode,
             granularity,
+            tensor_scale,
+            double_quant,
             json,
             dump_q,
-        } => lab::quantize(
-            &file,
-            &tensor,
-            &scheme,
-            mode.as_deref(),
-            &granularity,
+        } => lab::quantize(&lab::QuantizeArgs {
+            file: &file,
+            tensor: &tensor,
+            scheme: &scheme,
+            mode: mode.as_deref(),
+            granularity: granularity.as_deref(),
+            tensor_scale,
+            double_quant,
             json,
             dump_q,
-        ),
+        }),
         Command::Inspect { path, stats, json } => checkpoint::inspect(&path, stats, json),
         Command::Classify { input, dtype, json } => infer::classify(&input, &dtype, json),
         Command::Sensitivity {

@@ -45,6 +45,12 @@ pub fn encode_with(format: &Format, x: f64, rounder: &mut Rounder, path: CastPat
                 && narrower_than_f32(spec)
             {
                 let x32 = x as f32; // Rust `as` rounds to nearest-even, like C's (float) cast.
+                if !spec.signed() && x32 > 0.0 && x32 < f32::MIN_POSITIVE {
+                    // ml_dtypes 0.6.0 rounds an f32 subnormal to the grid {0, 2^−126} and
+                    // stores 0 as the smallest value: (2^−127, 2^−126) → 2^−126 (code 1),
+                    // (0, 2^−127] → 2^−127 (code 0). Measured; see scripts/make_fixtures.py.
+                    return u64::from(x32 > f32::from_bits(1 << 22));
+                }
                 return match (spec.exp_bits, spec.man_bits, spec.specials) {
                     // `half` is exact from f32 (same algorithm as c10::Half / c10::BFloat16).
                     (5, 10, Specials::Ieee) => u64::from(half::f16::from_f32(x32).to_bits()),
@@ -248,7 +254,8 @@ fn encode_float(spec: FloatSpec, x: f64, rounder: &mut Rounder) -> u64 {
 /// scripts/make_fixtures.py): zero, negative values, inf and NaN become NaN (0xFF); positive
 /// values round to the nearest power of two (a tie, 1.5 · 2^e, goes up: the significand's
 /// implicit 1 is odd); everything below 2^−127 becomes 2^−127 (there is no zero), beyond
-/// 2^127 NaN (or 2^127 when the rounding mode truncates the magnitude).
+/// 2^127 NaN (or 2^127 when the rounding mode truncates the magnitude). (The reference path
+/// adds ml_dtypes' rule for f32 subnormals, see [`encode_with`].)
 fn encode_unsigned(spec: FloatSpec, x: f64, rounder: &mut Rounder) -> u64 {
     let m = spec.man_bits;
     let nan = nan_bits(spec).unwrap_or(0);
@@ -389,6 +396,7 @@ mod tests {
             (-1.0, 0xff),                  // NaN: no sign
             (2f64.powi(-127), 0x00),       // the smallest value
             (2f64.powi(-128), 0x00),       // below it: still the smallest
+            (1.2 * 2f64.powi(-127), 0x01), // an f32 subnormal above 2^-127: 2^-126 (ml_dtypes)
             (1e-45, 0x00),                 // an f32 subnormal: the smallest
             (1.5 * 2f64.powi(-126), 0x02), // a tie: 2^-125
             (2f64.powi(127), 0xfe),        // the largest value

@@ -3,6 +3,7 @@
 use super::files::{ModelFiles, TensorEntry, dtype_name};
 use crate::export::csv_field;
 use crate::formats::{Format, RoundingMode};
+use crate::quant::block::{BlockScheme, quantize_blocks};
 use crate::quant::{Granularity, Mode, QType, Scheme, quantize};
 use crate::tensor::cast::cast_values;
 use crate::tensor::stats::{ErrorStats, Histogram, Summary};
@@ -10,7 +11,8 @@ use crate::tensor::{Cancelled, Progress};
 use serde::Serialize;
 
 /// The schemes of the sensitivity table unless told otherwise.
-pub const DEFAULT_SCHEMES: &str = "bfloat16,float16,fp8_e4m3fn,int8,int8:channel,int4:group:32";
+pub const DEFAULT_SCHEMES: &str =
+    "bfloat16,float16,fp8_e4m3fn,int8,int8:channel,int4:group:32,mxfp8_e4m3,mxfp4,nvfp4,nf4";
 
 /// Largest number of values of one tensor a sensitivity row uses (whole leading rows).
 pub const SAMPLE_LIMIT: usize = 4 << 20;
@@ -22,13 +24,19 @@ pub enum TensorScheme {
     Cast(Format),
     /// Quantize: symmetric for signed and fp8 types, asymmetric for unsigned.
     Quant(QType, Granularity),
+    /// Block-scaled: MX, NVFP4, NF4 (see [`crate::quant::block`]).
+    Block(BlockScheme),
 }
 
 impl TensorScheme {
-    /// Parse `bfloat16`, `float16` (any format name: a plain cast), or
-    /// `QTYPE[:tensor|:channel|:group:N]` (`int8`, `int8:channel`, `int4:group:32`, `fp8_e4m3fn`).
+    /// Parse `bfloat16`, `float16` (any format name: a plain cast),
+    /// `QTYPE[:tensor|:channel|:group:N]` (`int8`, `int8:channel`, `int4:group:32`, `fp8_e4m3fn`),
+    /// or a block scheme (`mxfp8_e4m3`, `mxfp4`, `nvfp4`, `nf4` …).
     pub fn parse(text: &str) -> Result<TensorScheme, String> {
         let t = text.trim();
+        if let Ok(b) = t.parse::<BlockScheme>() {
+            return Ok(TensorScheme::Block(b));
+        }
         let (head, rest) = match t.split_once(':') {
             Some((h, r)) => (h, Some(r)),
             None => (t, None),
@@ -69,6 +77,7 @@ impl TensorScheme {
             TensorScheme::Cast(f) => f.name(),
             TensorScheme::Quant(q, Granularity::Tensor) => q.name().to_string(),
             TensorScheme::Quant(q, g) => format!("{}:{}", q.name(), g.name()),
+            TensorScheme::Block(b) => b.name().to_string(),
         }
     }
 
@@ -96,6 +105,10 @@ impl TensorScheme {
                     granularity: g,
                 };
                 let r = quantize(values, shape, &scheme)?;
+                Ok(r.dequantized.iter().map(|&x| x as f64).collect())
+            }
+            TensorScheme::Block(b) => {
+                let r = quantize_blocks(values, shape, b)?;
                 Ok(r.dequantized.iter().map(|&x| x as f64).collect())
             }
         }

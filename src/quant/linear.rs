@@ -52,19 +52,24 @@ pub struct QuantError {
 impl Quantized {
     /// Error of the dequantized values against the originals.
     pub fn error(&self, original: &[f32]) -> QuantError {
-        let e = ErrorStats::of_pairs(
-            original
-                .iter()
-                .zip(&self.dequantized)
-                .map(|(&w, &d)| (w as f64, d as f64)),
-        );
-        let signal: f64 = original.iter().map(|&w| (w as f64) * (w as f64)).sum();
-        let noise: f64 = e.mse * (original.len() - e.skipped) as f64;
-        QuantError {
-            mse: e.mse,
-            max_abs_error: e.max_abs,
-            sqnr_db: sqnr_db(signal, noise),
-        }
+        quant_error(original, &self.dequantized)
+    }
+}
+
+/// Error of `dequantized` values against the `original` ones.
+pub fn quant_error(original: &[f32], dequantized: &[f32]) -> QuantError {
+    let e = ErrorStats::of_pairs(
+        original
+            .iter()
+            .zip(dequantized)
+            .map(|(&w, &d)| (w as f64, d as f64)),
+    );
+    let signal: f64 = original.iter().map(|&w| (w as f64) * (w as f64)).sum();
+    let noise: f64 = e.mse * (original.len() - e.skipped) as f64;
+    QuantError {
+        mse: e.mse,
+        max_abs_error: e.max_abs,
+        sqnr_db: sqnr_db(signal, noise),
     }
 }
 
