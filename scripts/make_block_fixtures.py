@@ -14,6 +14,12 @@ values, a zero block, a wide dynamic range) it records, per scheme:
   - NF4: the QLoRA definition (absmax per 64 over the flattened tensor, nearest of the 16
     levels, ties to the lower index), in numpy.
 Values are stored as their float32 bit patterns.
+
+It also writes tests/fixtures/gpt_oss_mxfp4.safetensors, a checkpoint in gpt-oss's MXFP4
+layout: `model.layers.0.mlp.experts.down_proj_blocks` U8 [2, 4, 3, 16] (two FP4 codes a
+byte, low nibble first) and `..._scales` U8 [2, 4, 3] (E8M0), made by torchao's `to_mx` from
+a [2, 4, 96] tensor, plus an f32 bias; the JSON's "gpt_oss" entry holds torchao's
+dequantized values of it.
 """
 import json
 import pathlib
@@ -120,6 +126,23 @@ def nf4(x):
     return {"scale_bits": scales, "codes": codes, "dequantized": deq}
 
 
+def gpt_oss(path):
+    from safetensors.torch import save_file
+    g = torch.Generator().manual_seed(120)
+    x = (torch.randn(2, 4, 96, generator=g) * 0.05).contiguous()
+    x[1, 2, 7] = 1.5  # an outlier in one block
+    elem = torch.float4_e2m1fn_x2
+    scale, data = to_mx(x, elem, 32, ScaleCalculationMode.FLOOR)
+    deq = to_dtype(data, scale, elem, 32, torch.float32)
+    name = "model.layers.0.mlp.experts.down_proj"
+    save_file({
+        f"{name}_blocks": data.view(torch.uint8).reshape(2, 4, 3, 16).contiguous(),
+        f"{name}_scales": scale.view(torch.uint8).reshape(2, 4, 3).contiguous(),
+        f"{name}_bias": torch.linspace(-1, 1, 8).reshape(2, 4),
+    }, str(path))
+    return {"tensor": name, "shape": [2, 4, 96], "dequantized": bits(deq)}
+
+
 def main():
     out = {
         "source": f"torch {torch.__version__}, torchao {torchao.__version__} "
@@ -134,7 +157,9 @@ def main():
         entry["schemes"]["nvfp4_tensor_scale"] = nvfp4(x, True)
         entry["schemes"]["nf4"] = nf4(x)
         out["tensors"][name] = entry
-    path = pathlib.Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "block_scaled.json"
+    fixtures = pathlib.Path(__file__).resolve().parent.parent / "tests" / "fixtures"
+    out["gpt_oss"] = gpt_oss(fixtures / "gpt_oss_mxfp4.safetensors")
+    path = fixtures / "block_scaled.json"
     path.write_text(json.dumps(out, separators=(",", ":")))
     print(f"wrote {path}", file=sys.stderr)
 

@@ -1,7 +1,7 @@
 //! The checkpoint's tensors, grouped by module (name prefix) and filterable.
 
 use crate::model::ModelFiles;
-use crate::model::files::{TensorEntry, dtype_name};
+use crate::model::files::TensorEntry;
 use egui::RichText;
 
 /// Draw the tensor list; returns the name of a tensor the user clicked.
@@ -67,7 +67,7 @@ pub fn ui(
                                     {
                                         clicked = Some(t.name.clone());
                                     }
-                                    ui.monospace(dtype_name(t.dtype));
+                                    ui.monospace(t.dtype_label());
                                     ui.monospace(format!("{:?}", t.shape));
                                     ui.monospace(human_count(t.params()));
                                     ui.monospace(human_bytes(t.bytes()));

@@ -8,7 +8,6 @@ use crate::export::Table;
 use crate::formats::decimal::c_format_g;
 use crate::model::ModelFiles;
 use crate::model::analysis::{SensitivityRow, TensorReport, TensorScheme};
-use crate::model::files::dtype_name;
 use crate::model::footprint::footprint;
 use egui::{Color32, RichText};
 use egui_plot::{BarChart, Legend, Plot};
@@ -105,7 +104,7 @@ pub fn tensors_table(files: &ModelFiles) -> Table {
     for e in &files.tensors {
         t.push(vec![
             e.name.clone(),
-            dtype_name(e.dtype).to_string(),
+            e.dtype_label(),
             e.shape
                 .iter()
                 .map(|d| d.to_string())
@@ -140,13 +139,26 @@ pub fn tensor_ui(
             ui.spinner();
         }
     });
-    ui.label(format!(
-        "{} · shape {:?} · {} values · {} bytes",
-        dtype_name(r.entry.dtype),
-        r.entry.shape,
-        r.entry.params(),
-        r.entry.bytes()
-    ));
+    match &r.entry.packed {
+        Some(p) => ui.label(format!(
+            "{} · shape {:?} · {} values · {} bytes ({:.2} bits per value) · stored as {} + {}, \
+             statistics of the dequantized values",
+            r.entry.dtype_label(),
+            r.entry.shape,
+            r.entry.params(),
+            r.entry.bytes(),
+            r.entry.bits_per_value(),
+            p.blocks,
+            p.scales
+        )),
+        None => ui.label(format!(
+            "{} · shape {:?} · {} values · {} bytes",
+            r.entry.dtype_label(),
+            r.entry.shape,
+            r.entry.params(),
+            r.entry.bytes()
+        )),
+    };
     let mut header = vec!["tensor"];
     header.extend(SUMMARY_HEADER);
     let mut stats = Table::new("tensor-statistics", &header);

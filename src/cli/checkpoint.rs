@@ -4,7 +4,6 @@ use super::{CliError, pretty};
 use crate::formats::decimal::c_format_g;
 use crate::model::ModelFiles;
 use crate::model::analysis::{TensorScheme, sensitivity as sensitivity_table, sensitivity_csv};
-use crate::model::files::dtype_name;
 use crate::model::footprint::footprint;
 use crate::tensor::stats::Summary;
 use crate::tensor::{Cancelled, Progress};
@@ -18,7 +17,7 @@ pub fn inspect(path: &Path, stats: bool, as_json: bool) -> Result<String, CliErr
     for t in &files.tensors {
         let mut obj = json!({
             "name": t.name,
-            "dtype": dtype_name(t.dtype),
+            "dtype": t.dtype_label(),
             "shape": t.shape,
             "params": t.params(),
             "bytes": t.bytes(),
@@ -60,7 +59,7 @@ pub fn inspect(path: &Path, stats: bool, as_json: bool) -> Result<String, CliErr
         text += &format!(
             "  {:<50} {:<8} {:<18} {:>12}",
             t.name,
-            dtype_name(t.dtype),
+            t.dtype_label(),
             format!("{:?}", t.shape),
             t.params()
         );

@@ -1,6 +1,6 @@
 //! Per-tensor statistics and quantization sensitivity of a checkpoint.
 
-use super::files::{ModelFiles, TensorEntry, dtype_name};
+use super::files::{ModelFiles, TensorEntry};
 use crate::export::csv_field;
 use crate::formats::{Format, RoundingMode};
 use crate::quant::block::{BlockScheme, quantize_blocks};
@@ -257,7 +257,7 @@ pub fn sensitivity(
         progress.advance(values.len() as u64);
         rows.push(SensitivityRow {
             tensor: t.name.clone(),
-            dtype: dtype_name(t.dtype),
+            dtype: t.dtype_label(),
             shape: t.shape.clone(),
             params: t.params(),
             sampled,

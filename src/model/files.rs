@@ -22,7 +22,26 @@ pub struct TensorEntry {
     pub shape: Vec<usize>,
     /// Which shard holds it (index into the shard list).
     pub shard: usize,
+    /// Set when the tensor is stored as the parts of a block format (gpt-oss MXFP4).
+    #[serde(default)]
+    pub packed: Option<Packed>,
 }
+
+/// A logical MXFP4 tensor stored in the gpt-oss layout: a U8 tensor `NAME_blocks`
+/// [..., nblocks, 16] (two FP4 E2M1 codes a byte, low nibble first) beside a U8
+/// `NAME_scales` [..., nblocks] (E8M0 biased exponents), one scale per 32 values.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Packed {
+    /// The blocks tensor's name (in the entry's shard).
+    pub blocks: String,
+    /// The scales tensor's name.
+    pub scales: String,
+    /// The shard holding the scales.
+    pub scales_shard: usize,
+}
+
+/// Values per MXFP4 block.
+const MX_BLOCK: usize = 32;
 
 impl TensorEntry {
     /// Number of elements.
@@ -30,17 +49,43 @@ impl TensorEntry {
         self.shape.iter().map(|&d| d as u64).product()
     }
 
-    /// Bytes on disk.
+    /// Bytes on disk (a packed tensor: its blocks and scales).
     pub fn bytes(&self) -> u64 {
+        if self.packed.is_some() {
+            return self.params() / 2 + self.params() / MX_BLOCK as u64;
+        }
         (self.params() * dtype_bits(self.dtype)).div_ceil(8)
+    }
+
+    /// Storage bits per value, scales included (MXFP4: 4.25).
+    pub fn bits_per_value(&self) -> f64 {
+        match self.params() {
+            0 => dtype_bits(self.dtype) as f64,
+            n => self.bytes() as f64 * 8.0 / n as f64,
+        }
+    }
+
+    /// The dtype as shown: `MXFP4` for a packed tensor, else safetensors' spelling.
+    pub fn dtype_label(&self) -> String {
+        if self.packed.is_some() {
+            "MXFP4".into()
+        } else {
+            dtype_name(self.dtype)
+        }
     }
 
     /// Whether it holds floating-point values.
     pub fn is_float(&self) -> bool {
-        matches!(
-            self.dtype,
-            Dtype::F64 | Dtype::F32 | Dtype::F16 | Dtype::BF16 | Dtype::F8_E4M3 | Dtype::F8_E5M2
-        )
+        self.packed.is_some()
+            || matches!(
+                self.dtype,
+                Dtype::F64
+                    | Dtype::F32
+                    | Dtype::F16
+                    | Dtype::BF16
+                    | Dtype::F8_E4M3
+                    | Dtype::F8_E5M2
+            )
     }
 }
 
@@ -198,12 +243,14 @@ impl ModelFiles {
                     dtype: info.dtype,
                     shape: info.shape.clone(),
                     shard: i,
+                    packed: None,
                 });
             }
             if let Some(m) = shard.user_metadata() {
                 metadata.extend(m.iter().map(|(k, v)| (k.clone(), v.clone())));
             }
         }
+        let mut tensors = pair_mxfp4(tensors)?;
         tensors.sort_by(|a, b| natural_cmp(&a.name, &b.name));
         let config = side
             .get("config.json")
@@ -232,16 +279,58 @@ impl ModelFiles {
         self.tensors.iter().find(|t| t.name == name)
     }
 
-    /// A tensor's values as f64 with its shape.
+    /// A tensor's values as f64 with its shape (a packed tensor: dequantized).
     pub fn values_f64(&self, name: &str) -> Result<(Vec<f64>, Vec<usize>), String> {
         let t = self.tensor(name).ok_or_else(|| no_tensor(name))?;
+        if let Some(p) = &t.packed {
+            let (v, shape) = self.dequantize_mxfp4(t, p)?;
+            return Ok((v.into_iter().map(f64::from).collect(), shape));
+        }
         self.shards[t.shard].values_f64(name)
     }
 
-    /// A float tensor's values as f32 with its shape.
+    /// A float tensor's values as f32 with its shape (a packed tensor: dequantized).
     pub fn values_f32(&self, name: &str) -> Result<(Vec<f32>, Vec<usize>), String> {
         let t = self.tensor(name).ok_or_else(|| no_tensor(name))?;
+        if let Some(p) = &t.packed {
+            return self.dequantize_mxfp4(t, p);
+        }
         self.shards[t.shard].values_f32(name)
+    }
+
+    /// The values of a gpt-oss MXFP4 tensor: FP4 code × 2^(scale − 127) (scale 255: NaN).
+    fn dequantize_mxfp4(
+        &self,
+        t: &TensorEntry,
+        p: &Packed,
+    ) -> Result<(Vec<f32>, Vec<usize>), String> {
+        let blocks = self.shards[t.shard].bytes(&p.blocks)?;
+        let scales = self.shards[p.scales_shard].bytes(&p.scales)?;
+        if blocks.len() != scales.len() * 16 {
+            return Err(format!(
+                "{}: {} bytes of blocks for {} scales (16 a scale)",
+                printable(&t.name),
+                blocks.len(),
+                scales.len()
+            ));
+        }
+        let fp4 = crate::formats::Format::named("float4_e2m1fn");
+        let levels: Vec<f32> = (0..16)
+            .map(|c| crate::formats::decode(&fp4, c) as f32)
+            .collect();
+        let mut out = Vec::with_capacity(blocks.len() * 2);
+        for (block, &s) in blocks.chunks_exact(16).zip(scales) {
+            let scale = match s {
+                255 => f32::NAN,
+                0 => f32::from_bits(1 << 22),
+                s => f32::from_bits(u32::from(s) << 23),
+            };
+            for &b in block {
+                out.push(levels[usize::from(b & 0xf)] * scale);
+                out.push(levels[usize::from(b >> 4)] * scale);
+            }
+        }
+        Ok((out, t.shape.clone()))
     }
 
     /// Total number of parameters.
@@ -340,6 +429,70 @@ fn shards_from_index(index: &Path, dir: &Path) -> Result<Vec<PathBuf>, String> {
         paths.push(p);
     }
     Ok(paths)
+}
+
+/// Join gpt-oss MXFP4 pairs (`NAME_blocks` U8 [..., n, 16] + `NAME_scales` U8 [..., n])
+/// into one logical tensor `NAME` [..., n·32]. A U8 `_blocks` whose last axis is 16 without
+/// its `_scales`, or with scales of another shape or dtype, is an error naming both.
+fn pair_mxfp4(tensors: Vec<TensorEntry>) -> Result<Vec<TensorEntry>, String> {
+    let index: HashMap<String, usize> = tensors
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.name.clone(), i))
+        .collect();
+    let mut joined = Vec::new();
+    let mut used = vec![false; tensors.len()];
+    for (i, t) in tensors.iter().enumerate() {
+        let Some(base) = t.name.strip_suffix("_blocks") else {
+            continue;
+        };
+        if t.dtype != Dtype::U8 || t.shape.len() < 2 || t.shape.last() != Some(&16) {
+            continue;
+        }
+        let scales_name = format!("{base}_scales");
+        let Some(&j) = index.get(&scales_name) else {
+            return Err(format!(
+                "'{}' is MXFP4 blocks (U8, last axis 16) but '{}' is missing",
+                printable(&t.name),
+                printable(&scales_name)
+            ));
+        };
+        let s = &tensors[j];
+        let lead = &t.shape[..t.shape.len() - 1];
+        if s.dtype != Dtype::U8 || s.shape != lead {
+            return Err(format!(
+                "'{}' {:?} needs '{}' as U8 {lead:?}, found {} {:?}",
+                printable(&t.name),
+                t.shape,
+                printable(&scales_name),
+                dtype_name(s.dtype),
+                s.shape
+            ));
+        }
+        let mut shape = lead.to_vec();
+        if let Some(last) = shape.last_mut() {
+            *last *= MX_BLOCK;
+        }
+        used[i] = true;
+        used[j] = true;
+        joined.push(TensorEntry {
+            name: base.to_string(),
+            dtype: Dtype::F4,
+            shape,
+            shard: t.shard,
+            packed: Some(Packed {
+                blocks: t.name.clone(),
+                scales: scales_name,
+                scales_shard: s.shard,
+            }),
+        });
+    }
+    for (t, used) in tensors.into_iter().zip(used) {
+        if !used {
+            joined.push(t);
+        }
+    }
+    Ok(joined)
 }
 
 /// Order names so `layer.2` comes before `layer.10`.

@@ -2,9 +2,12 @@
 //! quantization adds.
 //!
 //! Rules: non-float tensors (ints, bools) stay as they are. FP32 / BF16 / FP16 convert every
-//! float tensor. The quantized rows (FP8, INT8, INT4) quantize float tensors of two or more
-//! dimensions (the weights) and keep 1-D float tensors (biases, norms) in BF16; each scale
-//! is an f32 (4 bytes), symmetric schemes have no zero point.
+//! float tensor. The quantized rows (FP8, INT8, INT4, and the block-scaled MXFP8, MXFP4,
+//! NVFP4, NF4) quantize float tensors of two or more dimensions (the weights) and keep 1-D
+//! float tensors (biases, norms) in BF16; each scale is an f32 (4 bytes) except the block
+//! formats' own (E8M0 / E4M3: 1 byte), symmetric schemes have no zero point. MX and NVFP4
+//! blocks run along the last axis (a short last block counts as a whole one); NF4's over
+//! the flattened tensor.
 
 use super::files::TensorEntry;
 use serde::Serialize;
@@ -27,6 +30,13 @@ enum Rule {
     Float(u64),
     /// Weights at `bits` with one scale per tensor / per output channel / per group.
     Quant { bits: u64, scales: Scales },
+    /// Weights at `bits` in blocks of `block`, each with a scale of `scale_bytes`.
+    Block {
+        bits: u64,
+        block: u64,
+        scale_bytes: u64,
+        flat: bool,
+    },
 }
 
 #[derive(Clone, Copy)]
@@ -36,7 +46,7 @@ enum Scales {
     Group(u64),
 }
 
-const ROWS: [(&str, &str, Rule); 7] = [
+const ROWS: [(&str, &str, Rule); 11] = [
     ("float32", "FP32", Rule::Float(32)),
     ("bfloat16", "BF16", Rule::Float(16)),
     ("float16", "FP16", Rule::Float(16)),
@@ -72,6 +82,46 @@ const ROWS: [(&str, &str, Rule); 7] = [
             scales: Scales::Group(32),
         },
     ),
+    (
+        "mxfp8_e4m3",
+        "MXFP8 e4m3 (E8M0 scale per 32)",
+        Rule::Block {
+            bits: 8,
+            block: 32,
+            scale_bytes: 1,
+            flat: false,
+        },
+    ),
+    (
+        "mxfp4",
+        "MXFP4 (E8M0 scale per 32)",
+        Rule::Block {
+            bits: 4,
+            block: 32,
+            scale_bytes: 1,
+            flat: false,
+        },
+    ),
+    (
+        "nvfp4",
+        "NVFP4 (E4M3 scale per 16)",
+        Rule::Block {
+            bits: 4,
+            block: 16,
+            scale_bytes: 1,
+            flat: false,
+        },
+    ),
+    (
+        "nf4",
+        "NF4 (f32 absmax per 64)",
+        Rule::Block {
+            bits: 4,
+            block: 64,
+            scale_bytes: 4,
+            flat: true,
+        },
+    ),
 ];
 
 /// Bytes of one tensor under a rule.
@@ -82,7 +132,21 @@ fn tensor_bytes(t: &TensorEntry, rule: Rule) -> u64 {
     }
     match rule {
         Rule::Float(bits) => (n * bits).div_ceil(8),
-        Rule::Quant { .. } if t.shape.len() < 2 => n * 2,
+        Rule::Quant { .. } | Rule::Block { .. } if t.shape.len() < 2 => n * 2,
+        Rule::Block {
+            bits,
+            block,
+            scale_bytes,
+            flat,
+        } => {
+            let blocks = if flat {
+                n.div_ceil(block)
+            } else {
+                let last = *t.shape.last().unwrap_or(&1) as u64;
+                n.checked_div(last).unwrap_or(0) * last.div_ceil(block)
+            };
+            (n * bits).div_ceil(8) + scale_bytes * blocks
+        }
         Rule::Quant { bits, scales } => {
             let count = match scales {
                 Scales::Tensor => 1,
@@ -120,6 +184,7 @@ mod tests {
             dtype,
             shape: shape.to_vec(),
             shard: 0,
+            packed: None,
         }
     }
 
@@ -137,6 +202,11 @@ mod tests {
         // int8 per channel: 1 byte per weight + 64 f32 scales; bias in bf16; i64 as is.
         assert_eq!(get("int8"), 64 * 128 + 64 * 4 + 64 * 2 + 8);
         assert_eq!(get("int8_per_tensor"), 64 * 128 + 4 + 64 * 2 + 8);
+        // Block formats: MXFP4 4.25 bits per weight, NVFP4 4.5, NF4 4.5, MXFP8 8.25.
+        assert_eq!(get("mxfp4"), 64 * 128 / 2 + 64 * 4 + 64 * 2 + 8);
+        assert_eq!(get("nvfp4"), 64 * 128 / 2 + 64 * 8 + 64 * 2 + 8);
+        assert_eq!(get("nf4"), 64 * 128 / 2 + 128 * 4 + 64 * 2 + 8);
+        assert_eq!(get("mxfp8_e4m3"), 64 * 128 + 64 * 4 + 64 * 2 + 8);
         // int4 groups of 32 along the last axis: 4 groups per row.
         assert_eq!(get("int4"), 64 * 128 / 2 + 64 * 4 * 4 + 64 * 2 + 8);
         let stored: u64 = tensors.iter().map(TensorEntry::bytes).sum();
