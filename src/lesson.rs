@@ -39,6 +39,11 @@ pub struct Show {
     pub downcast_format: Option<String>,
     /// Downcast lab: cast (`false`) or quantize to int8 (`true`).
     pub quantize: Option<bool>,
+    /// Downcast lab: the quantization type or block scheme (`int4`, `mxfp4`, `nf4` …);
+    /// implies `quantize = true`.
+    pub scheme: Option<String>,
+    /// Downcast lab: the distribution by kind (`uniform`, `normal`, `student-t`, `outliers` …).
+    pub distribution: Option<String>,
     /// Downcast lab: tensor size.
     pub size: Option<usize>,
     /// Downcast lab: seed.
@@ -95,9 +100,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_bundled_lesson_has_the_seven_steps() {
+    fn the_bundled_lesson_has_the_eight_steps() {
         let l = Lesson::parse(BUNDLED).unwrap();
-        assert_eq!(l.steps.len(), 7);
+        assert_eq!(l.steps.len(), 8);
         assert!(l.steps.iter().all(|s| !s.text.trim().is_empty()));
     }
 

@@ -109,3 +109,45 @@ fn a_large_tensor_runs_in_the_background() {
     settle(&mut h);
     assert_eq!(h.state().downcast.report().unwrap().size, 2_000_000);
 }
+
+#[test]
+fn block_schemes_show_the_block_view() {
+    let mut h = harness();
+    h.get_by_label("Quantize").click();
+    settle(&mut h);
+    h.get_by_label("Type").click();
+    h.run();
+    h.get_by_role_and_label(Role::Button, "mxfp4")
+        .scroll_to_me();
+    h.run();
+    h.get_by_role_and_label(Role::Button, "mxfp4").click();
+    settle(&mut h);
+    let r = h.state().downcast.report().unwrap();
+    assert_eq!(r.target, "mxfp4");
+    let b = r.blocks.as_ref().expect("a block view");
+    assert_eq!(b.block_size, 32);
+    assert!(h.query_by_label("Blocks").is_some());
+    assert!(
+        h.query_by_label("Four bits, four ways (this tensor)")
+            .is_some()
+    );
+    assert!(
+        h.query_all_by_label_contains("Block 0: scale")
+            .next()
+            .is_some()
+    );
+    // NVFP4's per-tensor scale is a checkbox.
+    h.get_by_label("Type").click();
+    h.run();
+    h.get_by_role_and_label(Role::Button, "nvfp4")
+        .scroll_to_me();
+    h.run();
+    h.get_by_role_and_label(Role::Button, "nvfp4").click();
+    settle(&mut h);
+    h.get_by_label("per-tensor scale too").click();
+    settle(&mut h);
+    assert_eq!(
+        h.state().downcast.report().unwrap().target,
+        "nvfp4 + tensor scale"
+    );
+}

@@ -36,7 +36,7 @@ fn every_show_me_reaches_its_state() {
         .iter()
         .map(|s| s.title.clone())
         .collect();
-    assert_eq!(titles.len(), 7);
+    assert_eq!(titles.len(), 8);
     for (i, title) in titles.iter().enumerate() {
         h.get_by_role_and_label(Role::Button, title).click();
         h.run_steps(2);
@@ -61,6 +61,12 @@ fn every_show_me_reaches_its_state() {
             }
             5 => assert!(app.downcast.report().unwrap().target.starts_with("int8")),
             6 => {
+                let r = app.downcast.report().unwrap();
+                assert_eq!((r.size, r.target.as_str()), (4096, "mxfp4"));
+                assert!(r.dist.contains("outlier"), "{}", r.dist);
+                assert!(r.blocks.is_some());
+            }
+            7 => {
                 assert_eq!(app.tab, Tab::Model);
                 assert_eq!(app.model.view, View::Run);
                 let r = app.model.infer.result().unwrap();

@@ -12,13 +12,14 @@ use egui_kittest::kittest::Queryable as _;
 use quantscope::app::QuantscopeApp;
 
 /// What the class must see at each step: a label inside the step's plot or table.
-const TARGETS: [&str; 7] = [
+const TARGETS: [&str; 8] = [
     "Limits (finfo / iinfo)",
     "Compare formats",
     "sign bit 15",
     "Histogram: original vs stored",
     "Dot product x · x",
     "Histogram: original vs stored",
+    "Blocks",
     "Relative error against FP32, layer by layer",
 ];
 

@@ -5,6 +5,7 @@ use super::downcast_views as views;
 use super::job::Job;
 use super::state::DowncastState;
 use crate::formats::{Format, RoundingMode};
+use crate::quant::block::BlockScheme;
 use crate::quant::{Granularity, Mode, QType, Scheme};
 use crate::tensor::Cancelled;
 use crate::tensor::lab::{LabReport, LabRequest, Target};
@@ -31,6 +32,12 @@ pub struct DowncastPanel {
     formats: Vec<Format>,
     format: usize,
     qtype: QType,
+    /// A block scheme instead of `qtype` (MX, NVFP4, NF4).
+    block: Option<BlockScheme>,
+    /// NVFP4's per-tensor scale; NF4's double quantization.
+    block_option: bool,
+    /// The block shown in the block view.
+    selected_block: usize,
     mode: Mode,
     per_group: bool,
     group: usize,
@@ -57,6 +64,9 @@ impl Default for DowncastPanel {
             formats,
             format: bf16,
             qtype: QType::Int8,
+            block: None,
+            block_option: false,
+            selected_block: 0,
             mode: Mode::Symmetric,
             per_group: false,
             group: 64,
@@ -77,6 +87,17 @@ impl DowncastPanel {
     pub fn request(&self) -> LabRequest {
         let target = match self.action {
             Action::Cast => Target::Cast(self.formats[self.format]),
+            Action::Quantize if self.block.is_some() => {
+                Target::Block(match self.block.unwrap_or(BlockScheme::ALL[0]) {
+                    BlockScheme::Nvfp4 { .. } => BlockScheme::Nvfp4 {
+                        tensor_scale: self.block_option,
+                    },
+                    BlockScheme::Nf4 { .. } => BlockScheme::Nf4 {
+                        double_quant: self.block_option,
+                    },
+                    other => other,
+                })
+            }
             Action::Quantize => Target::Quantize(Scheme {
                 qtype: self.qtype,
                 mode: self.mode,
@@ -123,6 +144,29 @@ impl DowncastPanel {
         self.dirty = true;
     }
 
+    /// Quantize with a type (`int8` …) or block scheme (`mxfp4` …); unknown names are ignored.
+    pub fn set_scheme(&mut self, name: &str) {
+        if let Ok(b) = name.parse::<BlockScheme>() {
+            self.block = Some(b);
+        } else if let Ok(q) = name.parse::<QType>() {
+            self.qtype = q;
+            self.block = None;
+        } else {
+            return;
+        }
+        self.action = Action::Quantize;
+        self.selected_block = 0;
+        self.dirty = true;
+    }
+
+    /// Draw values from `dist`.
+    pub fn set_distribution(&mut self, dist: Distribution) {
+        if dist.validate().is_ok() {
+            self.dist = dist;
+            self.dirty = true;
+        }
+    }
+
     /// Set the generator seed.
     pub fn set_seed(&mut self, seed: u64) {
         self.seed = seed;
@@ -143,7 +187,7 @@ impl DowncastPanel {
             seed: self.seed,
             quantize: self.action == Action::Quantize,
             format: self.formats[self.format].name(),
-            qtype: self.qtype.name().into(),
+            qtype: self.block.map_or(self.qtype.name(), |b| b.name()).into(),
             asymmetric: self.mode == Mode::Asymmetric,
             per_group: self.per_group,
             group: self.group,
@@ -172,6 +216,7 @@ impl DowncastPanel {
         if let Some(q) = QType::ALL.into_iter().find(|q| q.name() == s.qtype) {
             self.qtype = q;
         }
+        self.block = s.qtype.parse::<BlockScheme>().ok();
         self.mode = if s.asymmetric {
             Mode::Asymmetric
         } else {
@@ -304,14 +349,57 @@ impl DowncastPanel {
 
     fn quant_controls(&mut self, ui: &mut egui::Ui) -> bool {
         let mut changed = false;
-        let before = (self.qtype, self.mode);
+        let before = (self.qtype, self.mode, self.block, self.block_option);
+        let shown = self.block.map_or(self.qtype.name(), |b| b.name());
         egui::ComboBox::from_label("Type")
-            .selected_text(self.qtype.name())
+            .selected_text(shown)
             .show_ui(ui, |ui| {
                 for q in QType::ALL {
-                    ui.selectable_value(&mut self.qtype, q, q.name());
+                    if ui
+                        .selectable_label(self.block.is_none() && self.qtype == q, q.name())
+                        .clicked()
+                    {
+                        self.qtype = q;
+                        self.block = None;
+                    }
+                }
+                ui.separator();
+                ui.label(egui::RichText::new("block-scaled").weak());
+                for b in BlockScheme::ALL {
+                    let on = self.block.map(|x| x.name()) == Some(b.name());
+                    if ui.selectable_label(on, b.name()).clicked() {
+                        self.block = Some(b);
+                    }
                 }
             });
+        if let Some(b) = self.block {
+            changed |= before != (self.qtype, self.mode, self.block, self.block_option);
+            ui.label(format!(
+                "blocks of {} · {} scale · {} bits per value",
+                b.block_size(),
+                b.scale_format().name(),
+                b.bits_per_value()
+            ));
+            match b {
+                BlockScheme::Nvfp4 { .. } => {
+                    changed |= ui
+                        .checkbox(&mut self.block_option, "per-tensor scale too")
+                        .on_hover_text("two-level NVFP4: an f32 scale amax / (448 · 6) for the whole tensor, so tiny tensors do not underflow to zero")
+                        .changed();
+                }
+                BlockScheme::Nf4 { .. } => {
+                    changed |= ui
+                        .checkbox(&mut self.block_option, "double quantization")
+                        .on_hover_text("QLoRA: the absmax scales themselves stored in 8 bits (blocks of 256): 4.127 bits per value instead of 4.5")
+                        .changed();
+                }
+                _ => {}
+            }
+            if changed {
+                self.selected_block = 0;
+            }
+            return changed;
+        }
         if self.qtype.is_int() {
             ui.horizontal(|ui| {
                 ui.selectable_value(&mut self.mode, Mode::Symmetric, "symmetric")
@@ -326,7 +414,7 @@ impl DowncastPanel {
         if matches!(self.qtype, QType::UInt8 | QType::UInt4) {
             self.mode = Mode::Asymmetric;
         }
-        changed |= before != (self.qtype, self.mode);
+        changed |= before != (self.qtype, self.mode, self.block, self.block_option);
         ui.horizontal(|ui| {
             changed |= ui
                 .selectable_value(&mut self.per_group, false, "per tensor")
@@ -357,6 +445,12 @@ impl DowncastPanel {
         views::summary_ui(ui, &report);
         ui.add_space(8.0);
         super::focus::section(ui, "plots", |ui| views::plots_ui(ui, &report));
+        if let Some(blocks) = &report.blocks {
+            ui.add_space(8.0);
+            super::focus::section(ui, "blocks", |ui| {
+                super::block_view::block_view_ui(ui, blocks, &mut self.selected_block)
+            });
+        }
         ui.add_space(8.0);
         // The cards' grids need about 1100 points side by side; narrower (lesson panel open,
         // presentation zoom) they stack instead of overlapping.

@@ -2,6 +2,7 @@
 
 mod bit_row;
 pub mod bits_panel;
+mod block_view;
 mod canvas;
 mod compare_table;
 pub mod dialogs;
@@ -438,6 +439,16 @@ impl QuantscopeApp {
         }
         if let Some(q) = show.quantize {
             self.downcast.set_quantize(q);
+        }
+        if let Some(scheme) = &show.scheme {
+            self.downcast.set_scheme(scheme);
+        }
+        if let Some(d) = show
+            .distribution
+            .as_deref()
+            .and_then(crate::tensor::random::Distribution::named)
+        {
+            self.downcast.set_distribution(d);
         }
         if let Some(n) = show.size {
             self.downcast.set_size(n);

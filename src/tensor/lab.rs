@@ -7,6 +7,7 @@ use super::progress::{Cancelled, Progress};
 use super::random::{Distribution, generate};
 use super::stats::{CastCounts, ErrorStats, Histogram, Summary, finite_range};
 use crate::formats::{Analysis, Format, Rounder, RoundingMode, encode};
+use crate::quant::block::{BlockQuantized, BlockScheme, quantize_blocks};
 use crate::quant::{Quantized, Scheme, quantize};
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +18,8 @@ pub enum Target {
     Cast(Format),
     /// Quantize with a scale (and zero point).
     Quantize(Scheme),
+    /// Quantize in blocks with a shared scale (MX, NVFP4, NF4).
+    Block(BlockScheme),
 }
 
 impl Target {
@@ -25,8 +28,41 @@ impl Target {
         match self {
             Target::Cast(f) => f.name(),
             Target::Quantize(s) => s.to_string(),
+            Target::Block(b) => b.to_string(),
         }
     }
+}
+
+/// Most blocks whose scales and values a report carries (the heat map's 64 × 64).
+pub const MAX_BLOCKS: usize = 4096;
+
+/// A block-scaled quantization of the lab's tensor, for the block view (not in JSON).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BlockView {
+    /// Values per block.
+    pub block_size: usize,
+    /// Storage per value, scales included.
+    pub bits_per_value: f64,
+    /// The scales' format (`float8_e8m0fnu`, `float8_e4m3fn`, `float32`, `int8`).
+    pub scale_format: String,
+    /// The elements' format (`None`: NF4 level indices).
+    pub element_format: Option<String>,
+    /// Number of blocks in the whole tensor (the last one padded with zeros).
+    pub blocks: usize,
+    /// Decoded scale of each of the first [`MAX_BLOCKS`] blocks.
+    pub scales: Vec<f64>,
+    /// Their stored bits.
+    pub scale_bits: Vec<u64>,
+    /// NVFP4's per-tensor scale / NF4's double-quantization offset.
+    pub tensor_scale: Option<f32>,
+    /// The values of those blocks, before …
+    pub values: Vec<f32>,
+    /// … their element codes …
+    pub codes: Vec<u8>,
+    /// … and after.
+    pub dequantized: Vec<f32>,
+    /// The same tensor in four 4-bit schemes: (name, bits per value, SQNR dB).
+    pub comparison: Vec<(String, f64, f64)>,
 }
 
 /// One run of the lab.
@@ -126,6 +162,94 @@ pub struct LabReport {
     /// (the format's discrete levels; not in JSON).
     #[serde(default, skip_serializing_if = "crate::wire::for_json")]
     pub distinct: Option<Vec<(f64, u64)>>,
+    /// The block view of a block-scaled scheme (not in JSON).
+    #[serde(default, skip_serializing_if = "crate::wire::for_json")]
+    pub blocks: Option<BlockView>,
+}
+
+/// `values` padded with zeros to whole blocks, quantized with `scheme` (zeros change no
+/// block's maximum); the result covers the padding too.
+fn quantize_padded(values: &[f32], scheme: BlockScheme) -> Result<BlockQuantized, String> {
+    let b = scheme.block_size();
+    let mut padded = values.to_vec();
+    padded.resize(values.len().div_ceil(b) * b, 0.0);
+    quantize_blocks(&padded, &[padded.len()], scheme)
+}
+
+/// The block view of `q` (of `values`), with the four-way 4-bit comparison.
+fn block_view(values: &[f32], scheme: BlockScheme, q: &BlockQuantized) -> BlockView {
+    let keep = MAX_BLOCKS.min(q.blocks());
+    let n = (keep * scheme.block_size()).min(values.len());
+    let sqnr = |deq: &[f32]| crate::quant::linear::quant_error(values, deq).sqnr_db;
+    let mut comparison = Vec::new();
+    for (name, s) in [
+        (
+            "MXFP4 (E8M0 per 32)",
+            BlockScheme::Mx(crate::quant::block::MxElement::Fp4),
+        ),
+        (
+            "NF4 (absmax per 64)",
+            BlockScheme::Nf4 {
+                double_quant: false,
+            },
+        ),
+    ] {
+        if let Ok(r) = quantize_padded(values, s) {
+            comparison.push((
+                name.to_string(),
+                s.bits_per_value(),
+                sqnr(&r.dequantized[..values.len()]),
+            ));
+        }
+    }
+    // FP4 with one f32 scale for the whole tensor (amax / 6).
+    let fp4 = Format::named("float4_e2m1fn");
+    let amax = values.iter().fold(0f32, |m, v| m.max(v.abs()));
+    let scale = if amax > 0.0 { amax / 6.0 } else { 1.0 };
+    let per_tensor: Vec<f32> = values
+        .iter()
+        .map(|&v| {
+            let code = encode(
+                &fp4,
+                f64::from((v / scale).clamp(-6.0, 6.0)),
+                &mut Rounder::nearest_even(),
+            );
+            crate::formats::decode(&fp4, code) as f32 * scale
+        })
+        .collect();
+    comparison.insert(
+        1,
+        ("FP4 per tensor (f32 scale)".into(), 4.0, sqnr(&per_tensor)),
+    );
+    let int4 = Scheme {
+        qtype: crate::quant::QType::Int4,
+        mode: crate::quant::Mode::Symmetric,
+        granularity: crate::quant::Granularity::Group(32),
+    };
+    if let Ok(r) = quantize(values, &[values.len()], &int4) {
+        comparison.insert(
+            2,
+            (
+                "INT4 per group of 32 (f32 scale)".into(),
+                5.0, // 4 bits + a 32-bit scale per 32 values
+                sqnr(&r.dequantized),
+            ),
+        );
+    }
+    BlockView {
+        block_size: scheme.block_size(),
+        bits_per_value: scheme.bits_per_value(),
+        scale_format: scheme.scale_format().name(),
+        element_format: scheme.element_format().map(|f| f.name()),
+        blocks: q.blocks(),
+        scales: q.scales[..keep].to_vec(),
+        scale_bits: q.scale_bits[..keep].to_vec(),
+        tensor_scale: q.tensor_scale,
+        values: values[..n].to_vec(),
+        codes: q.codes[..n].to_vec(),
+        dequantized: q.dequantized[..n].to_vec(),
+        comparison,
+    }
 }
 
 /// Points kept for scatter plots.
@@ -176,6 +300,7 @@ pub fn run(req: &LabRequest, progress: &Progress) -> Result<Result<LabReport, St
     if progress.is_cancelled() {
         return Err(Cancelled);
     }
+    let mut block = None;
     let (stored, quant, format) = match req.target {
         Target::Cast(f) => (
             cast_values(&values, &f, req.rounding, req.seed, progress)?,
@@ -188,6 +313,18 @@ pub fn run(req: &LabRequest, progress: &Progress) -> Result<Result<LabReport, St
                 Some(q),
                 s.qtype.format(),
             ),
+            Err(e) => return Ok(Err(e)),
+        },
+        Target::Block(b) => match quantize_padded(&values, b) {
+            Ok(q) => {
+                let stored = q.dequantized[..values.len()]
+                    .iter()
+                    .map(|&x| x as f64)
+                    .collect();
+                let format = b.element_format().unwrap_or(Format::named("float32"));
+                block = Some(block_view(&values, b, &q));
+                (stored, None, format)
+            }
             Err(e) => return Ok(Err(e)),
         },
     };
@@ -206,14 +343,19 @@ pub fn run(req: &LabRequest, progress: &Progress) -> Result<Result<LabReport, St
         .map(|(&x, &y)| y - x as f64)
         .collect();
     let (elo, ehi) = finite_range(&[], &errors).unwrap_or((0.0, 1.0));
-    let dots = match &quant {
+    let dequantized: Option<Vec<f32>> = match (&quant, &block) {
+        (Some(q), _) => Some(q.dequantized.clone()),
+        (None, Some(_)) => Some(stored.iter().map(|&x| x as f32).collect()),
+        _ => None,
+    };
+    let dots = match &dequantized {
         None => standard_dots(&values, &values, format),
-        Some(q) => {
+        Some(dq) => {
             let fp32 = DotSpec::torch_like(Format::named("float32"));
             let reference = reference_dot(&values, &values);
             let mut d = vec![dot_against(&values, &values, &fp32, reference)];
             // The dequantized tensor's dot, measured against the original's exact dot.
-            let mut r = dot_against(&q.dequantized, &q.dequantized, &fp32, reference);
+            let mut r = dot_against(dq, dq, &fp32, reference);
             r.label = format!(
                 "dequantized {}, float32 accumulate, naive",
                 req.target.label()
@@ -222,7 +364,13 @@ pub fn run(req: &LabRequest, progress: &Progress) -> Result<Result<LabReport, St
             d
         }
     };
-    let first = first_rows(&values, &stored, format, quant.as_ref());
+    let mut first = first_rows(&values, &stored, format, quant.as_ref());
+    if let Some(b) = &block {
+        // Block schemes: the element's code, not the stored value's bits.
+        for (row, &code) in first.iter_mut().zip(&b.codes) {
+            row.bits = format!("0x{code:x}");
+        }
+    }
     let report = LabReport {
         dist: req.dist.to_string(),
         size: values.len(),
@@ -235,7 +383,12 @@ pub fn run(req: &LabRequest, progress: &Progress) -> Result<Result<LabReport, St
         error: ErrorStats::of(&values, &stored),
         dot: dots,
         first,
-        memory: memory_rows(values.len() as u64, &req.target, quant.as_ref()),
+        memory: memory_rows(
+            values.len() as u64,
+            &req.target,
+            quant.as_ref(),
+            block.as_ref(),
+        ),
         scale: quant
             .as_ref()
             .map(|q| q.scale.iter().take(64).copied().collect()),
@@ -248,7 +401,7 @@ pub fn run(req: &LabRequest, progress: &Progress) -> Result<Result<LabReport, St
         levels: quant.as_ref().map(|q| {
             let (qmin, qmax) = match req.target {
                 Target::Quantize(s) => s.qtype.range(),
-                Target::Cast(_) => (0.0, 0.0),
+                Target::Cast(_) | Target::Block(_) => (0.0, 0.0),
             };
             Levels {
                 scale: q.scale[0],
@@ -286,6 +439,7 @@ pub fn run(req: &LabRequest, progress: &Progress) -> Result<Result<LabReport, St
                 .collect()
         }),
         distinct: distinct_values(&stored),
+        blocks: block,
     };
     Ok(Ok(report))
 }
@@ -315,7 +469,12 @@ fn first_rows(
 }
 
 /// Bytes of `n` values in the usual formats, plus the chosen target with its overhead.
-fn memory_rows(n: u64, target: &Target, quant: Option<&Quantized>) -> Vec<MemoryRow> {
+fn memory_rows(
+    n: u64,
+    target: &Target,
+    quant: Option<&Quantized>,
+    block: Option<&BlockView>,
+) -> Vec<MemoryRow> {
     let mut rows: Vec<MemoryRow> = [
         "float32",
         "bfloat16",
@@ -340,6 +499,16 @@ fn memory_rows(n: u64, target: &Target, quant: Option<&Quantized>) -> Vec<Memory
         let bits = n * s.qtype.bits() as u64 + q.groups as u64 * (32 + zp_bits);
         rows.push(MemoryRow {
             format: format!("{s} (with scales)"),
+            bytes: bits.div_ceil(8),
+        });
+    } else if let (Target::Block(b), Some(v)) = (target, block) {
+        // Elements plus one scale per block (NF4 double quantization: 8 bits a block and
+        // 32 per 256 blocks).
+        let bits = n * u64::from(b.element_bits())
+            + ((v.bits_per_value - f64::from(b.element_bits())) * (v.blocks * v.block_size) as f64)
+                .round() as u64;
+        rows.push(MemoryRow {
+            format: format!("{b} (with scales)"),
             bytes: bits.div_ceil(8),
         });
     } else if let Target::Cast(f) = target
@@ -367,6 +536,46 @@ mod tests {
             rounding: RoundingMode::NearestEven,
             bins: 50,
             range: None,
+        }
+    }
+
+    #[test]
+    fn block_schemes_get_a_block_view_and_small_blocks_win_on_outliers() {
+        let mut req = request(Target::Block("mxfp4".parse().unwrap()));
+        req.dist = Distribution::Outliers {
+            std: 1.0,
+            fraction: 0.01,
+            factor: 50.0,
+        };
+        req.size = 1000; // not a multiple of 32: the last block is padded
+        let r = run(&req, &Progress::new()).unwrap().unwrap();
+        let b = r.blocks.expect("block view");
+        assert_eq!((b.blocks, b.block_size, b.bits_per_value), (32, 32, 4.25));
+        assert_eq!(b.scales.len(), 32);
+        assert_eq!(b.values.len(), 1000);
+        assert_eq!(r.first[0].bits, format!("0x{:x}", b.codes[0]));
+        let sqnr = |name: &str| {
+            b.comparison
+                .iter()
+                .find(|c| c.0.starts_with(name))
+                .map(|c| c.2)
+                .unwrap()
+        };
+        // One scale for the tensor spends FP4's levels on the outliers.
+        assert!(
+            sqnr("MXFP4") > sqnr("FP4 per tensor") + 3.0,
+            "{:?}",
+            b.comparison
+        );
+        assert_eq!(b.comparison.len(), 4);
+        assert!(r.memory.iter().any(|m| m.format.starts_with("mxfp4")));
+        // NVFP4 and NF4 run too.
+        for s in ["nvfp4", "nf4"] {
+            let r = run(
+                &request(Target::Block(s.parse().unwrap())),
+                &Progress::new(),
+            );
+            assert!(r.unwrap().unwrap().blocks.is_some(), "{s}");
         }
     }
 
