@@ -34,7 +34,21 @@ pub const TABS: [&str; 3] = ["bits", "downcast", "model"];
 pub const DISTS: [&str; 5] = ["uniform", "normal", "laplace", "student-t", "outliers"];
 
 /// The quantization schemes a link may name.
-pub const SCHEMES: [&str; 6] = ["int8", "uint8", "int4", "uint4", "fp8_e4m3fn", "fp8_e5m2"];
+pub const SCHEMES: [&str; 13] = [
+    "int8",
+    "uint8",
+    "int4",
+    "uint4",
+    "fp8_e4m3fn",
+    "fp8_e5m2",
+    "mxfp8_e4m3",
+    "mxfp8_e5m2",
+    "mxfp6_e3m2",
+    "mxfp6_e2m3",
+    "mxfp4",
+    "nvfp4",
+    "nf4",
+];
 
 /// Smallest lab size a link may ask for (the lab's own limit).
 pub const MIN_SIZE: usize = 10;

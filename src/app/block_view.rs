@@ -158,13 +158,14 @@ fn selected_block_table(v: &BlockView, i: usize) -> Table {
     let end = (start + v.block_size).min(v.values.len());
     for j in start..end {
         let code = v.codes[j];
+        // f32 values in their shortest f32 spelling.
         t.push(vec![
             j.to_string(),
-            shortest_repr(f64::from(v.values[j])),
+            format!("{}", v.values[j]),
             format!("{code:0element_bits$b}"),
             shortest_repr(element_value(v, code)),
-            shortest_repr(f64::from(v.dequantized[j])),
-            shortest_repr(f64::from(v.dequantized[j]) - f64::from(v.values[j])),
+            format!("{}", v.dequantized[j]),
+            format!("{}", v.dequantized[j] - v.values[j]),
         ]);
     }
     t
