@@ -140,3 +140,27 @@ fn a_custom_format_comes_from_the_sliders() {
     h.run();
     assert_eq!(h.state().bits.analysis().value, -0.34375);
 }
+
+#[test]
+fn double_rounding_is_said_next_to_the_stored_value() {
+    // 1 + 2^-8 + 2^-30 in bfloat16: PyTorch / ml_dtypes round through float32 to 0x3f80 (1);
+    // rounding once gives 0x3f81 (1.0078125). Source: ml_dtypes 0.6.0 (codec tests).
+    let mut h = harness();
+    choose_format(&mut h, "bfloat16");
+    type_value(&mut h, "1.003906250931322574615478515625");
+    assert_eq!(h.state().bits.analysis().hex(), "0x3f80");
+    assert!(shows(&h, "Double rounding"));
+    assert!(
+        h.query_all_by_label_contains("correctly rounded: 0x3f81")
+            .next()
+            .is_some()
+    );
+    // 1/3 rounds the same either way: no note.
+    type_value(&mut h, "1/3");
+    assert!(!shows(&h, "Double rounding"));
+    // The scale format of MX, like every other format.
+    choose_format(&mut h, "float8_e8m0fnu");
+    type_value(&mut h, "0.3");
+    assert_eq!(h.state().bits.analysis().hex(), "0x7d");
+    assert!(shows(&h, "0.25"));
+}

@@ -286,7 +286,7 @@ impl BitsPanel {
             ui,
             1100.0,
             |ui| {
-                facts_ui(ui, &a, &mut changes);
+                facts_ui(ui, &a, self.mode == RoundingMode::NearestEven, &mut changes);
                 ui.add_space(8.0);
                 sweep.ui(ui, &a, mode, seed, &mut changes);
             },
@@ -402,7 +402,7 @@ impl BitsPanel {
 }
 
 /// The facts about the stored value, with the next-up / next-down buttons.
-fn facts_ui(ui: &mut egui::Ui, a: &Analysis, changes: &mut Vec<Change>) {
+fn facts_ui(ui: &mut egui::Ui, a: &Analysis, nearest: bool, changes: &mut Vec<Change>) {
     egui::Grid::new("bits_facts")
         .num_columns(2)
         .spacing([12.0, 6.0])
@@ -440,6 +440,38 @@ fn facts_ui(ui: &mut egui::Ui, a: &Analysis, changes: &mut Vec<Change>) {
                 }
             });
             ui.end_row();
+
+            // PyTorch and ml_dtypes store a double through float32: say so where that
+            // double rounding differs from rounding once.
+            if nearest
+                && let Some((reference, direct)) =
+                    crate::formats::codec::double_rounding(&a.format, a.input)
+                && reference == a.bits
+            {
+                let value = |bits| shortest_repr(crate::formats::decode(&a.format, bits));
+                let show = |bits| Analysis::of_bits(a.format, bits, a.input);
+                ui.label("Double rounding").on_hover_text(
+                    "PyTorch and ml_dtypes turn a Python float (f64) into a narrow format through float32: two roundings, which can land on another value than one correct rounding",
+                );
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(format!(
+                            "as PyTorch stores it (f64 → f32 → {}): {} {} = {} · correctly rounded: {} {} = {}",
+                            a.format.name(),
+                            show(reference).hex(),
+                            show(reference).binary(),
+                            value(reference),
+                            show(direct).hex(),
+                            show(direct).binary(),
+                            value(direct)
+                        ))
+                        .monospace()
+                        .color(ui.visuals().warn_fg_color),
+                    )
+                    .wrap(),
+                );
+                ui.end_row();
+            }
 
             ui.label("Typed value");
             ui.add(egui::Label::new(RichText::new(input_exact(a)).monospace()).wrap())

@@ -192,16 +192,17 @@ fn selected_block_ui(ui: &mut egui::Ui, v: &BlockView, i: usize) {
     table_grid(ui, &t, |_, _| None);
 }
 
-/// The selected block's values against what they became, over its grid of element values
-/// times the block's scale.
-fn grid_plot(ui: &mut egui::Ui, v: &BlockView, i: usize) {
-    let scale = v.scales[i];
+/// The values block `i` can store near its own values: every element value times the
+/// block's scale (two-level NVFP4: times the tensor scale too), within 1.6 × its largest |v|.
+pub fn block_grid(v: &BlockView, i: usize) -> Vec<f64> {
+    let Some(&scale) = v.scales.get(i) else {
+        return Vec::new();
+    };
     let start = i * v.block_size;
     let end = (start + v.block_size).min(v.values.len());
-    let points: Vec<[f64; 2]> = (start..end)
-        .map(|j| [f64::from(v.values[j]), f64::from(v.dequantized[j])])
-        .collect();
-    let amax = points.iter().fold(0f64, |m, p| m.max(p[0].abs()));
+    let amax = v.values[start..end]
+        .iter()
+        .fold(0f64, |m, &x| m.max(f64::from(x).abs()));
     let codes: Vec<u8> = match &v.element_format {
         Some(name) => {
             let bits = Format::parse(name).map_or(4, |f| f.bits());
@@ -210,15 +211,25 @@ fn grid_plot(ui: &mut egui::Ui, v: &BlockView, i: usize) {
         None => (0..16).collect(),
     };
     let dequant_scale = match v.tensor_scale {
-        // Two-level NVFP4 multiplies by the tensor scale too.
         Some(t) if v.scale_format == "float8_e4m3fn" => scale * f64::from(t),
         _ => scale,
     };
-    let grid: Vec<f64> = codes
+    codes
         .iter()
         .map(|&c| element_value(v, c) * dequant_scale)
         .filter(|g| g.is_finite() && g.abs() <= amax * 1.6 + f64::MIN_POSITIVE)
+        .collect()
+}
+
+/// The selected block's values against what they became, over its grid of element values
+/// times the block's scale.
+fn grid_plot(ui: &mut egui::Ui, v: &BlockView, i: usize) {
+    let start = i * v.block_size;
+    let end = (start + v.block_size).min(v.values.len());
+    let points: Vec<[f64; 2]> = (start..end)
+        .map(|j| [f64::from(v.values[j]), f64::from(v.dequantized[j])])
         .collect();
+    let grid = block_grid(v, i);
     titled_plot(
         ui,
         format!("Block {i}: its grid (element values × scale)"),

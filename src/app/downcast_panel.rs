@@ -444,7 +444,10 @@ impl DowncastPanel {
         };
         views::summary_ui(ui, &report);
         ui.add_space(8.0);
-        super::focus::section(ui, "plots", |ui| views::plots_ui(ui, &report));
+        let grid = report.blocks.as_ref().map_or(Vec::new(), |b| {
+            super::block_view::block_grid(b, self.selected_block.min(b.scales.len().max(1) - 1))
+        });
+        super::focus::section(ui, "plots", |ui| views::plots_ui(ui, &report, &grid));
         if let Some(blocks) = &report.blocks {
             ui.add_space(8.0);
             super::focus::section(ui, "blocks", |ui| {

@@ -91,7 +91,7 @@ pub fn error_table(r: &LabReport) -> Table {
 }
 
 /// Histograms, the error histogram, the staircase, and the levels.
-pub fn plots_ui(ui: &mut egui::Ui, r: &LabReport) {
+pub fn plots_ui(ui: &mut egui::Ui, r: &LabReport, grid: &[f64]) {
     let height = super::plots::plot_height(ui.ctx(), 210.0);
     let look = Look::of(ui.ctx());
     let hist = |ui: &mut egui::Ui| {
@@ -100,6 +100,14 @@ pub fn plots_ui(ui: &mut egui::Ui, r: &LabReport) {
                 .height(height)
                 .legend(Legend::default())
                 .show(ui, |p| {
+                    // A block scheme: the selected block's grid (element values × its scale).
+                    for &g in grid {
+                        p.vline(
+                            egui_plot::VLine::new("selected block's grid", g)
+                                .color(Color32::from_gray(150))
+                                .width(0.5),
+                        );
+                    }
                     p.bar_chart(
                         BarChart::new("original", histogram_bars(&r.hist_original)).color(ORIGINAL),
                     );

@@ -64,6 +64,15 @@ pub fn encode_with(format: &Format, x: f64, rounder: &mut Rounder, path: CastPat
     }
 }
 
+/// Where storing `x` the way PyTorch and ml_dtypes store a double (f64 → f32 → format, both
+/// nearest-even) gives another result than rounding `x` once: `(as PyTorch stores it,
+/// correctly rounded)`; `None` when they agree.
+pub fn double_rounding(format: &Format, x: f64) -> Option<(u64, u64)> {
+    let reference = encode_with(format, x, &mut Rounder::nearest_even(), CastPath::Reference);
+    let direct = encode_with(format, x, &mut Rounder::nearest_even(), CastPath::Direct);
+    (reference != direct).then_some((reference, direct))
+}
+
 /// Whether every finite value of `spec` is also a finite float32 value (so rounding through
 /// f32 first is defined) and the format is strictly narrower than float32.
 fn narrower_than_f32(spec: FloatSpec) -> bool {
@@ -371,6 +380,8 @@ mod tests {
         let x = 1.0 + 2f64.powi(-8) + 2f64.powi(-30);
         assert_eq!(encode(&bf16, x, &mut rne()), 0x3f80);
         assert_eq!(encode_with(&bf16, x, &mut rne(), CastPath::Direct), 0x3f81);
+        assert_eq!(double_rounding(&bf16, x), Some((0x3f80, 0x3f81)));
+        assert_eq!(double_rounding(&bf16, 1.0 / 3.0), None);
         // ml_dtypes 0.6.0: np.array([1+2**-4+2**-40]).astype(float8_e4m3fn) -> 0x38.
         let e4m3 = Format::named("float8_e4m3fn");
         assert_eq!(
