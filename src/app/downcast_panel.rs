@@ -258,8 +258,7 @@ impl DowncastPanel {
                 .start_task(ui.ctx(), crate::tasks::Task::Lab(self.request()));
         }
         if self.job.status().is_some() {
-            ui.ctx()
-                .request_repaint_after(std::time::Duration::from_millis(50));
+            ui.ctx().request_repaint_after(super::BUSY_REPAINT_LAB);
         }
     }
 

@@ -228,8 +228,7 @@ impl InferView {
             }
         }
         if self.busy() {
-            ui.ctx()
-                .request_repaint_after(std::time::Duration::from_millis(50));
+            ui.ctx().request_repaint_after(super::BUSY_REPAINT_MODEL);
         }
     }
 

@@ -551,6 +551,15 @@ pub(crate) fn side_panel(ui: &mut egui::Ui, id: &str, width: f32, add: impl FnOn
         });
 }
 
+/// How often a panel repaints while its model job runs, for the progress bar only (a
+/// finished job repaints at once). Each frame costs CPU the job could use: under a software
+/// renderer (Xvfb's llvmpipe, VMs without a GPU) repainting every 50 ms doubled the Run
+/// view's forward times on 2 cores.
+pub(crate) const BUSY_REPAINT_MODEL: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// The same for the Downcast lab, whose runs are short and whose progress is worth seeing.
+pub(crate) const BUSY_REPAINT_LAB: std::time::Duration = std::time::Duration::from_millis(100);
+
 /// Two parts side by side when the area is at least `min_width` wide, else one under the
 /// other (so neither overlaps the other nor is cut on a projector's narrow area).
 pub(crate) fn pair(

@@ -399,7 +399,7 @@ impl ModelPanel {
         }
         super::scrolled_central(ui, |ui| self.main_ui(ui, &ctx));
         if self.busy() {
-            ctx.request_repaint_after(std::time::Duration::from_millis(50));
+            ctx.request_repaint_after(super::BUSY_REPAINT_MODEL);
         }
     }
 

@@ -54,7 +54,7 @@ pub fn summary_ui(ui: &mut egui::Ui, files: &ModelFiles) {
         ui,
         "Memory per precision",
         Some(
-            "Non-float tensors stay as they are. The quantized rows quantize weights (≥ 2-D float tensors), keep 1-D tensors (biases, norms) in BF16, and count one f32 per scale.",
+            "Non-float tensors stay as they are. The quantized rows quantize weights (≥ 2-D float tensors), keep 1-D tensors (biases, norms) in BF16, and count one f32 per scale (the block formats: their own 8-bit scales, NF4 an f32 per 64). Bits per value: all bytes × 8 / all values, scales included.",
         ),
         || footprint_table(files),
     );
@@ -64,13 +64,15 @@ pub fn summary_ui(ui: &mut egui::Ui, files: &ModelFiles) {
             .striped(true)
             .spacing([18.0, 3.0])
             .show(ui, |ui| {
-                for h in ["precision", "MB", "vs FP32"] {
+                for h in ["precision", "MB", "bits per value", "vs FP32"] {
                     super::table_view::header_cell(ui, h);
                 }
                 ui.end_row();
+                let values = files.total_params().max(1) as f64;
                 for r in &rows {
                     ui.label(r.label);
                     ui.monospace(format!("{:.3}", r.bytes as f64 / 1e6));
+                    ui.monospace(format!("{:.3}", r.bytes as f64 * 8.0 / values));
                     let ratio = r.bytes as f64 / fp32 as f64;
                     ui.add(
                         egui::ProgressBar::new(ratio as f32)
@@ -87,11 +89,16 @@ pub fn summary_ui(ui: &mut egui::Ui, files: &ModelFiles) {
 pub fn footprint_table(files: &ModelFiles) -> Table {
     let rows = footprint(&files.tensors);
     let fp32 = rows.first().map_or(1, |r| r.bytes.max(1));
-    let mut t = Table::new("memory-per-precision", &["precision", "bytes", "vs FP32"]);
+    let values = files.total_params().max(1) as f64;
+    let mut t = Table::new(
+        "memory-per-precision",
+        &["precision", "bytes", "bits per value", "vs FP32"],
+    );
     for r in &rows {
         t.push(vec![
             r.label.to_string(),
             r.bytes.to_string(),
+            format!("{:.3}", r.bytes as f64 * 8.0 / values),
             format!("{:.3}", r.bytes as f64 / fp32 as f64),
         ]);
     }
