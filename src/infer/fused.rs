@@ -179,6 +179,44 @@ pub fn bias_act(x: Tensor, bias: &Tensor, silu: bool) -> Result<Tensor> {
     Ok(x)
 }
 
+/// The values of a contiguous f32 tensor, or an error naming `op`.
+fn contiguous_f32<'a>(storage: &'a CpuStorage, layout: &Layout, op: &str) -> Result<&'a [f32]> {
+    let CpuStorage::F32(data) = storage else {
+        candle_core::bail!("{op} needs f32")
+    };
+    let Some((start, end)) = layout.contiguous_offsets() else {
+        candle_core::bail!("{op} needs a contiguous tensor")
+    };
+    Ok(&data[start..end])
+}
+
+/// `f(row, out_row)` for every row of `n` values of `data` into a new buffer, the rows split
+/// over the threads when there are at least `parallel_from` values.
+fn map_rows(
+    data: &[f32],
+    n: usize,
+    parallel_from: usize,
+    f: impl Fn(&[f32], &mut [f32]) + Sync,
+) -> Vec<f32> {
+    let mut out = vec![0f32; data.len()];
+    let rows: Vec<(&[f32], &mut [f32])> = data
+        .chunks(n.max(1))
+        .zip(out.chunks_mut(n.max(1)))
+        .collect();
+    let work = |part: Vec<(&[f32], &mut [f32])>| {
+        for (x, y) in part {
+            f(x, y);
+        }
+        false
+    };
+    if data.len() >= parallel_from {
+        crate::platform::run_parts(crate::platform::split_parts(rows), work);
+    } else {
+        work(rows);
+    }
+    out
+}
+
 /// Softmax over the last dimension of a contiguous f32 tensor after scaling by `scale`:
 /// e^(s·x − max) / Σ, in one op (attention's `softmax(q·kᵀ / √d)`).
 struct ScaledSoftmax {
@@ -239,27 +277,15 @@ impl candle_core::CustomOp1 for ScaledSoftmax {
         storage: &CpuStorage,
         layout: &Layout,
     ) -> Result<(CpuStorage, candle_core::Shape)> {
-        let CpuStorage::F32(data) = storage else {
-            candle_core::bail!("scaled-softmax needs f32")
-        };
-        let Some((start, end)) = layout.contiguous_offsets() else {
-            candle_core::bail!("scaled-softmax needs a contiguous tensor")
-        };
+        let data = contiguous_f32(storage, layout, "scaled-softmax")?;
         let n = layout.dims().last().copied().unwrap_or(1).max(1);
-        let mut out = vec![0f32; end - start];
-        let data = &data[start..end];
-        let rows: Vec<(&[f32], &mut [f32])> = data.chunks(n).zip(out.chunks_mut(n)).collect();
-        crate::platform::run_parts(crate::platform::split_parts(rows), |part| {
-            for (x, y) in part {
-                #[cfg(target_arch = "x86_64")]
-                if std::is_x86_feature_detected!("avx2") {
-                    // SAFETY: the CPU has AVX2 (checked just above).
-                    unsafe { softmax_rows_avx2(x, y, n, self.scale) };
-                    continue;
-                }
-                softmax_rows(x, y, n, self.scale);
+        let out = map_rows(data, n, 0, |x, y| {
+            #[cfg(target_arch = "x86_64")]
+            if std::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU has AVX2 (checked just above).
+                return unsafe { softmax_rows_avx2(x, y, n, self.scale) };
             }
-            false
+            softmax_rows(x, y, n, self.scale);
         });
         Ok((CpuStorage::F32(out), layout.shape().clone()))
     }
@@ -316,32 +342,12 @@ impl candle_core::CustomOp1 for LayerNorm {
         storage: &CpuStorage,
         layout: &Layout,
     ) -> Result<(CpuStorage, candle_core::Shape)> {
-        let CpuStorage::F32(data) = storage else {
-            candle_core::bail!("layer-norm needs f32")
-        };
-        let Some((start, end)) = layout.contiguous_offsets() else {
-            candle_core::bail!("layer-norm needs a contiguous tensor")
-        };
+        let data = contiguous_f32(storage, layout, "layer-norm")?;
         let n = self.weight.len();
         if layout.dims().last() != Some(&n) || self.bias.len() != n {
             candle_core::bail!("layer-norm: {n} weights for shape {:?}", layout.dims())
         }
-        let mut out = vec![0f32; end - start];
-        let rows: Vec<(&[f32], &mut [f32])> = data[start..end]
-            .chunks(n.max(1))
-            .zip(out.chunks_mut(n.max(1)))
-            .collect();
-        let work = |part: Vec<(&[f32], &mut [f32])>| {
-            for (x, y) in part {
-                self.row(x, y);
-            }
-            false
-        };
-        if end - start >= 1 << 15 {
-            crate::platform::run_parts(crate::platform::split_parts(rows), work);
-        } else {
-            work(rows);
-        }
+        let out = map_rows(data, n, 1 << 15, |x, y| self.row(x, y));
         Ok((CpuStorage::F32(out), layout.shape().clone()))
     }
 }
