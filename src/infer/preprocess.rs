@@ -90,6 +90,8 @@ pub fn digit_pixels(img: &DynamicImage) -> Vec<f32> {
 pub struct ImageProcessor {
     /// Resize so the shorter side is this long (None: no resize).
     pub shortest_edge: Option<u32>,
+    /// The Pillow filter of that resize (`resample`; transformers' default: bicubic).
+    pub resample: super::pil_resize::Resample,
     /// Center crop to (height, width) (None: no crop).
     pub crop: Option<(u32, u32)>,
     /// Multiply 8-bit values by this (None: no rescale).
@@ -105,6 +107,7 @@ impl ImageProcessor {
         let Some(c) = c else {
             return ImageProcessor {
                 shortest_edge: Some(image_size + image_size / 8),
+                resample: super::pil_resize::Resample::Bicubic,
                 crop: Some((image_size, image_size)),
                 rescale_factor: Some(1.0 / 255.0),
                 flip_channel_order: true,
@@ -115,6 +118,11 @@ impl ImageProcessor {
         ImageProcessor {
             shortest_edge: flag("do_resize", true)
                 .then(|| num(c.get("size").and_then(|s| s.get("shortest_edge"))).unwrap_or(224)),
+            resample: c
+                .get("resample")
+                .and_then(|v| v.as_i64())
+                .and_then(super::pil_resize::Resample::from_pil)
+                .unwrap_or(super::pil_resize::Resample::Bicubic),
             crop: flag("do_center_crop", true).then(|| {
                 let cs = c.get("crop_size");
                 (
@@ -132,7 +140,8 @@ impl ImageProcessor {
     }
 
     /// `pixel_values` [3, H, W] (row-major) and (H, W), as the Hugging Face processor makes
-    /// them: resize the shorter side with Pillow's bicubic, rescale, center crop, flip to BGR.
+    /// them: resize the shorter side with Pillow's `resample` filter, rescale, center crop,
+    /// flip to BGR.
     pub fn pixels(&self, img: &DynamicImage) -> (Vec<f32>, (u32, u32)) {
         let mut rgb = img.to_rgb8();
         if let Some(s) = self.shortest_edge {
@@ -140,7 +149,7 @@ impl ImageProcessor {
             let (short, long) = if w <= h { (w, h) } else { (h, w) };
             let new_long = (s as f64 * long as f64 / short.max(1) as f64) as u32;
             let (nw, nh) = if w <= h { (s, new_long) } else { (new_long, s) };
-            rgb = super::pil_resize::resize_bicubic(&rgb, nw.max(1), nh.max(1));
+            rgb = super::pil_resize::resize(&rgb, nw.max(1), nh.max(1), self.resample);
         }
         let (w, h) = rgb.dimensions();
         let (ch, cw) = self.crop.unwrap_or((h, w));
@@ -163,5 +172,35 @@ impl ImageProcessor {
             }
         }
         (out, (ch, cw))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::infer::pil_resize::Resample;
+
+    #[test]
+    fn the_processor_resizes_with_the_configs_resample() {
+        let json = |r: &str| {
+            serde_json::from_str::<serde_json::Value>(&format!(
+                r#"{{"size": {{"shortest_edge": 20}}, "crop_size": {{"height": 16, "width": 16}}{r}}}"#
+            ))
+            .unwrap()
+        };
+        // transformers' MobileViTImageProcessor: BICUBIC unless the config says otherwise.
+        let default = ImageProcessor::from_json(Some(&json("")), 16);
+        assert_eq!(default.resample, Resample::Bicubic);
+        let bilinear = ImageProcessor::from_json(Some(&json(r#", "resample": 2"#)), 16);
+        assert_eq!(bilinear.resample, Resample::Bilinear);
+        let odd = ImageProcessor::from_json(Some(&json(r#", "resample": 9"#)), 16);
+        assert_eq!(odd.resample, Resample::Bicubic);
+        let img = DynamicImage::ImageRgb8(image::RgbImage::from_fn(37, 29, |x, y| {
+            image::Rgb([(x * 7) as u8, (y * 9) as u8, ((x * y) % 251) as u8])
+        }));
+        let (a, _) = default.pixels(&img);
+        let (b, _) = bilinear.pixels(&img);
+        assert_eq!(a.len(), 3 * 16 * 16);
+        assert_ne!(a, b);
     }
 }
