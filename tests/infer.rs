@@ -133,11 +133,10 @@ fn mismatched_models_are_named_errors() {
     std::fs::create_dir_all(&bert).unwrap();
     write(&bert, "model.safetensors", &good);
     write(&bert, "config.json", br#"{"model_type": "bert"}"#);
-    assert!(
-        Classifier::load(&bert)
-            .unwrap_err()
-            .contains("unsupported architecture 'bert'")
-    );
+    let err = Classifier::load(&bert).unwrap_err();
+    assert!(err.contains("unsupported architecture 'bert'"), "{err}");
+    // It says plainly which types Run supports.
+    assert!(err.contains("simple_cnn, mobilevit"), "{err}");
     std::fs::remove_dir_all(dir).ok();
 }
 

@@ -196,8 +196,12 @@ impl InferView {
                     format!("Cannot run this checkpoint: {why}"),
                 );
                 ui.label(
-                    "Open a SimpleCNN checkpoint (the bundled one is under Bundled SimpleCNN).",
+                    "Inspect shows any safetensors checkpoint; Run executes these model_types:",
                 );
+                for (model_type, what) in crate::infer::run::SUPPORTED {
+                    ui.label(format!("• {model_type}: {what}"));
+                }
+                ui.label("The bundled SimpleCNN is under Bundled SimpleCNN.");
                 return;
             }
         };

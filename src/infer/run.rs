@@ -84,6 +84,18 @@ pub struct Classifier {
     pub origin: Arc<ModelFiles>,
 }
 
+/// The architectures Run can execute: `config.json`'s `model_type` and what it is.
+pub const SUPPORTED: [(&str, &str); 2] = [
+    (
+        "simple_cnn",
+        "the lesson's SimpleCNN (also recognised by its tensor names without a config)",
+    ),
+    (
+        "mobilevit",
+        "Hugging Face MobileViT (apple/mobilevit-small, -x-small, -xx-small)",
+    ),
+];
+
 impl Classifier {
     /// Load from a checkpoint path (file or folder). The architecture is read from
     /// `config.json` (`model_type`) or recognised from the tensor names.
@@ -105,12 +117,14 @@ impl Classifier {
         let looks_like_cnn =
             files.tensor("conv1.weight").is_some() && files.tensor("fc2.weight").is_some();
         if !(model_type == "simple_cnn" || (model_type.is_empty() && looks_like_cnn)) {
+            let supported = SUPPORTED.map(|(t, _)| t).join(", ");
             return Err(if model_type.is_empty() {
-                "unsupported architecture: no config.json model_type and not SimpleCNN's tensors"
-                    .into()
+                format!(
+                    "unsupported architecture: no config.json model_type and not SimpleCNN's tensors (Run supports model_type {supported})"
+                )
             } else {
                 format!(
-                    "unsupported architecture '{}' (supported: simple_cnn, mobilevit)",
+                    "unsupported architecture '{}' (Run supports model_type {supported})",
                     crate::formats::spec::printable(model_type)
                 )
             });
