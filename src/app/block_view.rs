@@ -131,9 +131,14 @@ fn heat_map(ui: &mut egui::Ui, v: &BlockView, selected: &mut usize) {
 /// The element value of a code: its format's value, or NF4's level.
 fn element_value(v: &BlockView, code: u8) -> f64 {
     match &v.element_format {
-        Some(name) => Format::parse(name).map_or(f64::NAN, |f| decode(&f, u64::from(code))),
+        Some(f) => decode(f, u64::from(code)),
         None => f64::from(NF4_LEVELS[usize::from(code & 15)]),
     }
+}
+
+/// Bits of one element code (NF4: 4).
+fn element_bits(v: &BlockView) -> u32 {
+    v.element_format.map_or(4, |f| f.bits())
 }
 
 /// The selected block, value by value.
@@ -149,11 +154,7 @@ fn selected_block_table(v: &BlockView, i: usize) -> Table {
             "error",
         ],
     );
-    let element_bits = v
-        .element_format
-        .as_deref()
-        .and_then(|n| Format::parse(n).ok())
-        .map_or(4, |f| f.bits()) as usize;
+    let element_bits = element_bits(v) as usize;
     let start = i * v.block_size;
     let end = (start + v.block_size).min(v.values.len());
     for j in start..end {
@@ -173,9 +174,7 @@ fn selected_block_table(v: &BlockView, i: usize) -> Table {
 
 fn selected_block_ui(ui: &mut egui::Ui, v: &BlockView, i: usize) {
     let scale = v.scales[i];
-    let bits = Format::parse(&v.scale_format)
-        .map(|f| Analysis::of_bits(f, v.scale_bits[i], scale).binary())
-        .unwrap_or_default();
+    let bits = Analysis::of_bits(v.scale_format, v.scale_bits[i], scale).binary();
     let t = selected_block_table(v, i);
     table_title(
         ui,
@@ -203,15 +202,11 @@ pub fn block_grid(v: &BlockView, i: usize) -> Vec<f64> {
     let amax = v.values[start..end]
         .iter()
         .fold(0f64, |m, &x| m.max(f64::from(x).abs()));
-    let codes: Vec<u8> = match &v.element_format {
-        Some(name) => {
-            let bits = Format::parse(name).map_or(4, |f| f.bits());
-            (0..(1u16 << bits).min(256)).map(|c| c as u8).collect()
-        }
-        None => (0..16).collect(),
-    };
+    let codes: Vec<u8> = (0..(1u16 << element_bits(v)).min(256))
+        .map(|c| c as u8)
+        .collect();
     let dequant_scale = match v.tensor_scale {
-        Some(t) if v.scale_format == "float8_e4m3fn" => scale * f64::from(t),
+        Some(t) if v.scale_format == Format::named("float8_e4m3fn") => scale * f64::from(t),
         _ => scale,
     };
     codes

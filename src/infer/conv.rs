@@ -24,10 +24,7 @@ pub(crate) fn with_f32_values<R>(t: &Tensor, f: impl FnOnce(&[f32]) -> R) -> Res
 /// `y`, then `epilogue` as a separate pass when the kernel could not apply it itself.
 pub(crate) fn then(y: Tensor, epilogue: Option<&Epilogue>) -> Result<Tensor> {
     match epilogue {
-        Some(e) => {
-            let bias = Tensor::new(e.bias.as_slice(), y.device())?;
-            super::fused::bias_act(y, &bias, e.silu)
-        }
+        Some(e) => e.pass(y),
         None => Ok(y),
     }
 }

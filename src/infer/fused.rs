@@ -100,6 +100,14 @@ impl Epilogue {
         })
     }
 
+    /// As a separate pass over a whole tensor `y` whose dimension 1 carries the bias (NCHW
+    /// channels, or the columns of a 2-D product), for kernels that cannot apply it
+    /// themselves.
+    pub fn pass(&self, y: Tensor) -> Result<Tensor> {
+        let bias = Tensor::new(self.bias.as_slice(), y.device())?;
+        bias_act(y, &bias, self.silu)
+    }
+
     /// Apply to `v`, the columns `c0 ..` of output row `row`.
     #[inline]
     pub fn apply(&self, v: &mut [f32], row: usize, c0: usize) {

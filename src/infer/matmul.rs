@@ -65,13 +65,12 @@ pub fn matmul_then(a: &Tensor, b: &Tensor, epilogue: Option<&Epilogue>) -> Resul
         match epilogue {
             Some(e) => {
                 let r = y.rank();
-                let bias = Tensor::new(e.bias.as_slice(), y.device())?;
                 // Bias along the rows: move them to dimension 1 of a 2-D f32 view.
                 let y2 = y.to_dtype(DType::F32)?.reshape(((), y.dims()[r - 1]))?;
                 let out = if e.per_row {
-                    super::fused::bias_act(y2.t()?.contiguous()?, &bias, e.silu)?.t()?
+                    e.pass(y2.t()?.contiguous()?)?.t()?
                 } else {
-                    super::fused::bias_act(y2, &bias, e.silu)?
+                    e.pass(y2)?
                 };
                 out.reshape(y.dims())?.to_dtype(y.dtype())
             }

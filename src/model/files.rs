@@ -315,16 +315,14 @@ impl ModelFiles {
             ));
         }
         let fp4 = crate::formats::Format::named("float4_e2m1fn");
+        let e8m0 = crate::formats::Format::named("float8_e8m0fnu");
         let levels: Vec<f32> = (0..16)
             .map(|c| crate::formats::decode(&fp4, c) as f32)
             .collect();
         let mut out = Vec::with_capacity(blocks.len() * 2);
         for (block, &s) in blocks.chunks_exact(16).zip(scales) {
-            let scale = match s {
-                255 => f32::NAN,
-                0 => f32::from_bits(1 << 22),
-                s => f32::from_bits(u32::from(s) << 23),
-            };
+            // 2^(s − 127), exact in f32; 255 is NaN.
+            let scale = crate::formats::decode(&e8m0, u64::from(s)) as f32;
             for &b in block {
                 out.push(levels[usize::from(b & 0xf)] * scale);
                 out.push(levels[usize::from(b >> 4)] * scale);

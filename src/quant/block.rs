@@ -293,16 +293,13 @@ fn mx(data: &[f32], e: MxElement) -> BlockQuantized {
         codes: Vec::with_capacity(data.len()),
         dequantized: Vec::with_capacity(data.len()),
     };
+    let e8m0 = Format::named("float8_e8m0fnu");
     for block in data.chunks_exact(32) {
         // floor(log2(amax)) from the f32 exponent field: 0 and subnormals give −127.
         let floor_log2 = ((amax(block).to_bits() >> 23) & 0xff) as i32 - 127;
         let biased = (floor_log2 - e.emax()).clamp(-127, 127) + 127;
-        // 2^(biased − 127); code 0 is the f32 subnormal 2^−127.
-        let scale = if biased == 0 {
-            f32::from_bits(1 << 22)
-        } else {
-            f32::from_bits((biased as u32) << 23)
-        };
+        // 2^(biased − 127), exact in f32 (code 0 is the subnormal 2^−127).
+        let scale = decode(&e8m0, biased as u64) as f32;
         out.scales.push(f64::from(scale));
         out.scale_bits.push(biased as u64);
         for &v in block {

@@ -37,16 +37,16 @@ impl Target {
 pub const MAX_BLOCKS: usize = 4096;
 
 /// A block-scaled quantization of the lab's tensor, for the block view (not in JSON).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BlockView {
     /// Values per block.
     pub block_size: usize,
     /// Storage per value, scales included.
     pub bits_per_value: f64,
-    /// The scales' format (`float8_e8m0fnu`, `float8_e4m3fn`, `float32`, `int8`).
-    pub scale_format: String,
+    /// The scales' format (float8_e8m0fnu, float8_e4m3fn, float32, int8).
+    pub scale_format: Format,
     /// The elements' format (`None`: NF4 level indices).
-    pub element_format: Option<String>,
+    pub element_format: Option<Format>,
     /// Number of blocks in the whole tensor (the last one padded with zeros).
     pub blocks: usize,
     /// Decoded scale of each of the first [`MAX_BLOCKS`] blocks.
@@ -239,8 +239,8 @@ fn block_view(values: &[f32], scheme: BlockScheme, q: &BlockQuantized) -> BlockV
     BlockView {
         block_size: scheme.block_size(),
         bits_per_value: scheme.bits_per_value(),
-        scale_format: scheme.scale_format().name(),
-        element_format: scheme.element_format().map(|f| f.name()),
+        scale_format: scheme.scale_format(),
+        element_format: scheme.element_format(),
         blocks: q.blocks(),
         scales: q.scales[..keep].to_vec(),
         scale_bits: q.scale_bits[..keep].to_vec(),
