@@ -3,8 +3,7 @@
 //! the prepared weights would take more than the budget.
 
 use super::Precision;
-use super::mobilevit::MobileVit;
-use super::simple_cnn::SimpleCnn;
+use super::layers::Network;
 use std::sync::{Arc, Mutex};
 
 /// Most bytes of prepared weights kept (all five precisions of a model up to ~100 M
@@ -12,12 +11,7 @@ use std::sync::{Arc, Mutex};
 pub const CACHE_BUDGET: u64 = 2 << 30;
 
 /// A model prepared in one precision.
-pub enum Prepared {
-    /// SimpleCNN.
-    Simple(SimpleCnn),
-    /// MobileViT.
-    MobileVit(MobileVit),
-}
+pub type Prepared = Box<dyn Network>;
 
 /// What the cache holds, for the UI.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -105,6 +99,7 @@ impl WeightCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::infer::simple_cnn::SimpleCnn;
 
     fn tiny() -> Result<Prepared, String> {
         let w = super::super::simple_cnn::TENSORS
@@ -114,7 +109,7 @@ mod tests {
                     .map_err(|e| e.to_string())
             })
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Prepared::Simple(SimpleCnn::new(w, Precision::F32)?))
+        Ok(Box::new(SimpleCnn::new(w, Precision::F32)?))
     }
 
     #[test]

@@ -40,6 +40,27 @@ pub fn silu_f32(x: f32) -> f32 {
     x / (1.0 + exp_f32(-x))
 }
 
+/// An activation a kernel applies to its output right after the bias, while the values are
+/// still in cache.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FusedAct {
+    /// The bias only.
+    None,
+    /// x · sigmoid(x).
+    Silu,
+    /// max(x, 0).
+    Relu,
+    /// min(max(x, 0), 6).
+    Relu6,
+}
+
+impl FusedAct {
+    /// SiLU when `silu`, else none.
+    pub fn silu_if(silu: bool) -> FusedAct {
+        if silu { FusedAct::Silu } else { FusedAct::None }
+    }
+}
+
 /// The bias of one stretch of values: one per channel (NCHW), or one per column (a row of a
 /// linear layer's output).
 #[derive(Clone, Copy)]
@@ -48,37 +69,48 @@ enum Bias<'a> {
     Row(&'a [f32]),
 }
 
+/// `v[i] = f(v[i] + bias)` over one stretch of values.
+#[inline(always)]
+fn bias_map(v: &mut [f32], bias: Bias<'_>, f: impl Fn(f32) -> f32) {
+    match bias {
+        Bias::Channel(b) => v.iter_mut().for_each(|x| *x = f(*x + b)),
+        Bias::Row(b) => v.iter_mut().zip(b).for_each(|(x, b)| *x = f(*x + b)),
+    }
+}
+
 /// `v[i] = act(v[i] + bias)` over one stretch of values.
 #[inline(always)]
-fn bias_act_run(v: &mut [f32], bias: Bias<'_>, silu: bool) {
-    match (bias, silu) {
-        (Bias::Channel(b), true) => v.iter_mut().for_each(|x| *x = silu_f32(*x + b)),
-        (Bias::Channel(b), false) => v.iter_mut().for_each(|x| *x += b),
-        (Bias::Row(b), true) => v.iter_mut().zip(b).for_each(|(x, b)| *x = silu_f32(*x + b)),
-        (Bias::Row(b), false) => v.iter_mut().zip(b).for_each(|(x, b)| *x += b),
+// max/min rather than clamp: clamp's NaN handling keeps the loop from vectorising.
+#[allow(clippy::manual_clamp)]
+fn bias_act_run(v: &mut [f32], bias: Bias<'_>, act: FusedAct) {
+    match act {
+        FusedAct::None => bias_map(v, bias, |x| x),
+        FusedAct::Silu => bias_map(v, bias, silu_f32),
+        FusedAct::Relu => bias_map(v, bias, |x| x.max(0.0)),
+        FusedAct::Relu6 => bias_map(v, bias, |x| x.max(0.0).min(6.0)),
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn bias_act_run_avx2(v: &mut [f32], bias: Bias<'_>, silu: bool) {
+unsafe fn bias_act_run_avx2(v: &mut [f32], bias: Bias<'_>, act: FusedAct) {
     // The same code with 8-lane vectors (no FMA: Rust never fuses a·b + c on its own, so the
     // results are those of the portable path, bit for bit).
-    bias_act_run(v, bias, silu)
+    bias_act_run(v, bias, act)
 }
 
-fn bias_act_any(v: &mut [f32], bias: Bias<'_>, silu: bool) {
+fn bias_act_any(v: &mut [f32], bias: Bias<'_>, act: FusedAct) {
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has AVX2 (checked just above).
-        return unsafe { bias_act_run_avx2(v, bias, silu) };
+        return unsafe { bias_act_run_avx2(v, bias, act) };
     }
-    bias_act_run(v, bias, silu)
+    bias_act_run(v, bias, act)
 }
 
-/// A bias (and SiLU) applied by a kernel to each piece of its output right after computing
-/// it, while the piece is still in cache: the same arithmetic as [`bias_act`], one memory
-/// pass fewer.
+/// A bias (and activation) applied by a kernel to each piece of its output right after
+/// computing it, while the piece is still in cache: the same arithmetic as [`bias_act`], one
+/// memory pass fewer.
 #[derive(Clone, Debug)]
 pub struct Epilogue {
     /// One bias per output row (a convolution's channels) or per column (a linear layer's
@@ -86,17 +118,17 @@ pub struct Epilogue {
     pub bias: Vec<f32>,
     /// Whether the bias is indexed by row (else by column).
     pub per_row: bool,
-    /// SiLU after the bias.
-    pub silu: bool,
+    /// The activation after the bias.
+    pub act: FusedAct,
 }
 
 impl Epilogue {
-    /// `bias` (any float tensor) along rows or columns, SiLU when `silu`.
-    pub fn new(bias: &Tensor, per_row: bool, silu: bool) -> Result<Epilogue> {
+    /// `bias` (any float tensor) along rows or columns, then `act`.
+    pub fn new(bias: &Tensor, per_row: bool, act: FusedAct) -> Result<Epilogue> {
         Ok(Epilogue {
             bias: bias.to_dtype(DType::F32)?.flatten_all()?.to_vec1()?,
             per_row,
-            silu,
+            act,
         })
     }
 
@@ -105,7 +137,7 @@ impl Epilogue {
     /// themselves.
     pub fn pass(&self, y: Tensor) -> Result<Tensor> {
         let bias = Tensor::new(self.bias.as_slice(), y.device())?;
-        bias_act(y, &bias, self.silu)
+        bias_act(y, &bias, self.act)
     }
 
     /// Apply to `v`, the columns `c0 ..` of output row `row`.
@@ -116,7 +148,7 @@ impl Epilogue {
         } else {
             Bias::Row(&self.bias[c0..c0 + v.len()])
         };
-        bias_act_any(v, bias, self.silu);
+        bias_act_any(v, bias, self.act);
     }
 }
 
@@ -124,7 +156,7 @@ impl Epilogue {
 /// the channel (NCHW, or [N, C], a linear layer's output).
 struct BiasAct {
     bias: Vec<f32>,
-    silu: bool,
+    act: FusedAct,
 }
 
 impl InplaceOp1 for BiasAct {
@@ -161,7 +193,7 @@ impl InplaceOp1 for BiasAct {
                 } else {
                     Bias::Channel(self.bias[ch])
                 };
-                bias_act_any(run, bias, self.silu);
+                bias_act_any(run, bias, self.act);
             }
             false
         };
@@ -174,14 +206,14 @@ impl InplaceOp1 for BiasAct {
     }
 }
 
-/// `act(x + bias)` with the bias along dimension 1 (channels), SiLU when `silu`; one pass,
+/// `act(x + bias)` with the bias along dimension 1 (channels); one pass,
 /// in place when `x` is contiguous (it must be a fresh result nobody else holds: the op
 /// writes into its storage), else into a contiguous copy.
-pub fn bias_act(x: Tensor, bias: &Tensor, silu: bool) -> Result<Tensor> {
+pub fn bias_act(x: Tensor, bias: &Tensor, act: FusedAct) -> Result<Tensor> {
     let x = if x.is_contiguous() { x } else { x.copy()? };
     let op = BiasAct {
         bias: bias.to_dtype(DType::F32)?.flatten_all()?.to_vec1()?,
-        silu,
+        act,
     };
     x.inplace_op1(&op)?;
     Ok(x)
@@ -454,7 +486,7 @@ mod tests {
             .reshape((1, 3, 2, 4))
             .unwrap();
         let bias = Tensor::new(&[1f32, -2.0, 0.5], &d).unwrap();
-        let got = bias_act(x.copy().unwrap(), &bias, true).unwrap();
+        let got = bias_act(x.copy().unwrap(), &bias, FusedAct::Silu).unwrap();
         let want = x
             .broadcast_add(&bias.reshape((1, 3, 1, 1)).unwrap())
             .unwrap()
@@ -469,7 +501,7 @@ mod tests {
             "{g:?} {w:?}"
         );
         // Without the activation it is the plain sum, exactly.
-        let plain = bias_act(x.copy().unwrap(), &bias, false).unwrap();
+        let plain = bias_act(x.copy().unwrap(), &bias, FusedAct::None).unwrap();
         let want = x
             .broadcast_add(&bias.reshape((1, 3, 1, 1)).unwrap())
             .unwrap();
@@ -479,7 +511,16 @@ mod tests {
         );
         // A linear layer's output [N, C]: the bias runs along dimension 1 too.
         let y = Tensor::new(&[[0f32, 1.0, 2.0]], &d).unwrap();
-        let out = bias_act(y, &bias, false).unwrap().to_vec2::<f32>().unwrap();
+        let out = bias_act(y, &bias, FusedAct::None)
+            .unwrap()
+            .to_vec2::<f32>()
+            .unwrap();
         assert_eq!(out, vec![vec![1.0, -1.0, 2.5]]);
+        // ReLU and ReLU6 after the bias, as PyTorch's relu and hardtanh(0, 6).
+        let y = Tensor::new(&[[-3f32, 4.0, 7.0]], &d).unwrap();
+        let relu = bias_act(y.copy().unwrap(), &bias, FusedAct::Relu).unwrap();
+        assert_eq!(relu.to_vec2::<f32>().unwrap(), vec![vec![0.0, 2.0, 7.5]]);
+        let relu6 = bias_act(y, &bias, FusedAct::Relu6).unwrap();
+        assert_eq!(relu6.to_vec2::<f32>().unwrap(), vec![vec![0.0, 2.0, 6.0]]);
     }
 }

@@ -245,6 +245,7 @@ impl SendPtr {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::infer::fused::FusedAct;
     use candle_core::Device;
 
     fn values(n: usize, seed: usize) -> Vec<f32> {
@@ -295,19 +296,25 @@ mod tests {
         let dev = Device::Cpu;
         let a = Tensor::from_vec(values(96 * 70, 1), (96, 70), &dev).unwrap();
         let b = Tensor::from_vec(values(70 * 2000, 2), (70, 2000), &dev).unwrap();
-        for (per_row, silu) in [(true, true), (false, false), (false, true)] {
+        for (per_row, act) in [
+            (true, FusedAct::Silu),
+            (false, FusedAct::None),
+            (false, FusedAct::Silu),
+            (true, FusedAct::Relu6),
+            (false, FusedAct::Relu),
+        ] {
             let len = if per_row { 96 } else { 2000 };
             let bias = Tensor::from_vec(values(len, 3), len, &dev).unwrap();
-            let e = Epilogue::new(&bias, per_row, silu).unwrap();
+            let e = Epilogue::new(&bias, per_row, act).unwrap();
             let ours = matmul_then(&a, &b, Some(&e)).unwrap();
             let plain = a.matmul(&b).unwrap();
             let separate = if per_row {
-                crate::infer::fused::bias_act(plain.t().unwrap().contiguous().unwrap(), &bias, silu)
+                crate::infer::fused::bias_act(plain.t().unwrap().contiguous().unwrap(), &bias, act)
                     .unwrap()
                     .t()
                     .unwrap()
             } else {
-                crate::infer::fused::bias_act(plain, &bias, silu).unwrap()
+                crate::infer::fused::bias_act(plain, &bias, act).unwrap()
             };
             same(&ours, &separate.contiguous().unwrap());
             // The candle path (f16 operands are not ours) applies it as a pass.

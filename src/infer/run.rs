@@ -226,13 +226,11 @@ impl Classifier {
                         .iter()
                         .map(|(v, s)| prepare(v, s, precision))
                         .collect::<Result<Vec<_>, _>>()?;
-                    Ok(Prepared::Simple(SimpleCnn::new(weights, precision)?))
+                    Ok(Box::new(SimpleCnn::new(weights, precision)?) as Prepared)
                 }
-                Arch::MobileVit { files, cfg, .. } => Ok(Prepared::MobileVit(mobilevit::load(
-                    files,
-                    cfg.clone(),
-                    precision,
-                )?)),
+                Arch::MobileVit { files, cfg, .. } => {
+                    Ok(Box::new(mobilevit::load(files, cfg.clone(), precision)?) as Prepared)
+                }
             },
         )?;
         let prepare_ms = if fresh {
@@ -241,11 +239,7 @@ impl Classifier {
             0.0
         };
         let start = Instant::now();
-        let logits = match model.as_ref() {
-            Prepared::Simple(m) => m.forward(&x, Some(&mut layers)),
-            Prepared::MobileVit(m) => m.forward(&x, Some(&mut layers)),
-        }
-        .map_err(err)?;
+        let logits = model.forward(&x, Some(&mut layers)).map_err(err)?;
         let ms = start.elapsed().as_secs_f64() * 1e3;
         let to_vec = |t: &Tensor| -> Result<Vec<f32>, String> {
             t.to_dtype(DType::F32)

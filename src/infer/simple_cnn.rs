@@ -88,3 +88,9 @@ impl SimpleCnn {
         Ok(logits)
     }
 }
+
+impl super::layers::Network for SimpleCnn {
+    fn forward(&self, x: &Tensor, capture: Option<&mut Vec<(String, Tensor)>>) -> Result<Tensor> {
+        SimpleCnn::forward(self, x, capture)
+    }
+}

@@ -4,12 +4,59 @@ use super::precision::Precision;
 use crate::quant::{Granularity, Mode, QType, Scheme, quantize};
 use candle_core::{DType, Device, Tensor};
 
+/// What a checkpoint tensor is, for how a precision stores it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// A convolution's or linear layer's weight: quantized by INT8 / FP8.
+    Weight,
+    /// A bias, a norm's scale, an embedding: kept in the activation format.
+    Activation,
+    /// Batch-norm statistics: always f32 (they become per-channel factors).
+    Statistic,
+}
+
+/// The role of a tensor in Hugging Face layout: batch norms' tensors are statistics, tensors
+/// of two or more dimensions are weights (except embeddings and tokens), the rest
+/// activation-format values.
+pub fn role_by_name(name: &str, shape: &[usize]) -> Role {
+    let embedding = ["cls_token", "mask_token", "position_embeddings"]
+        .iter()
+        .any(|e| name.ends_with(e));
+    if name.contains(".normalization.") {
+        Role::Statistic
+    } else if shape.len() >= 2 && !embedding {
+        Role::Weight
+    } else {
+        Role::Activation
+    }
+}
+
 /// The weight tensor of `values` (shape `shape`) as `precision` stores it, on the CPU.
 /// Tensors of two or more dimensions are "weights" (quantized by INT8 / FP8); 1-D tensors
 /// (biases, norms) stay in the activation format.
 pub fn prepare(values: &[f32], shape: &[usize], precision: Precision) -> Result<Tensor, String> {
+    let role = if shape.len() >= 2 {
+        Role::Weight
+    } else {
+        Role::Activation
+    };
+    prepare_as(values, shape, precision, role)
+}
+
+/// `values` (shape `shape`) as `precision` stores a tensor of `role`, on the CPU.
+pub fn prepare_as(
+    values: &[f32],
+    shape: &[usize],
+    precision: Precision,
+    role: Role,
+) -> Result<Tensor, String> {
     let err = |e: candle_core::Error| first_line(&e.to_string());
-    let is_weight = shape.len() >= 2;
+    let is_weight = role == Role::Weight;
+    let precision = if role == Role::Statistic {
+        Precision::F32
+    } else {
+        precision
+    };
     let data: Vec<f32> = match precision {
         Precision::Int8 | Precision::Fp8 if is_weight => {
             let (qtype, granularity) = if precision == Precision::Int8 {

@@ -1,0 +1,164 @@
+//! What every Hugging Face model file shares: reading `config.json` with transformers'
+//! defaults, checking a checkpoint's tensors against the names and shapes its config
+//! implies (from the header alone), and loading them prepared for a precision.
+
+use super::precision::Precision;
+use super::weights::{Role, prepare_as};
+use crate::model::ModelFiles;
+use candle_core::Tensor;
+use std::collections::HashMap;
+
+pub use super::weights::role_by_name;
+
+/// A parsed `config.json`, read key by key with a default for absent keys and an error that
+/// names the key for a value of the wrong kind.
+#[derive(Clone, Copy)]
+pub struct ConfigJson<'a>(pub &'a serde_json::Value);
+
+type Res<T> = Result<T, String>;
+
+impl ConfigJson<'_> {
+    /// A non-negative integer.
+    pub fn int(&self, k: &str, d: usize) -> Res<usize> {
+        match self.0.get(k) {
+            None | Some(serde_json::Value::Null) => Ok(d),
+            Some(v) => v
+                .as_u64()
+                .map(|x| x as usize)
+                .ok_or_else(|| format!("config.json: '{k}' must be a positive integer")),
+        }
+    }
+
+    /// A number.
+    pub fn float(&self, k: &str, d: f64) -> Res<f64> {
+        match self.0.get(k) {
+            None | Some(serde_json::Value::Null) => Ok(d),
+            Some(v) => v
+                .as_f64()
+                .ok_or_else(|| format!("config.json: '{k}' must be a number")),
+        }
+    }
+
+    /// A list of non-negative integers.
+    pub fn list(&self, k: &str, d: &[usize]) -> Res<Vec<usize>> {
+        match self.0.get(k) {
+            None | Some(serde_json::Value::Null) => Ok(d.to_vec()),
+            Some(v) => v
+                .as_array()
+                .and_then(|a| {
+                    a.iter()
+                        .map(|x| x.as_u64().map(|x| x as usize))
+                        .collect::<Option<Vec<_>>>()
+                })
+                .ok_or_else(|| format!("config.json: '{k}' must be a list of integers")),
+        }
+    }
+
+    /// A string.
+    pub fn string(&self, k: &str, d: &str) -> Res<String> {
+        match self.0.get(k) {
+            None | Some(serde_json::Value::Null) => Ok(d.to_string()),
+            Some(v) => v
+                .as_str()
+                .map(str::to_string)
+                .ok_or_else(|| format!("config.json: '{k}' must be a string")),
+        }
+    }
+
+    /// A boolean.
+    pub fn boolean(&self, k: &str, d: bool) -> Res<bool> {
+        match self.0.get(k) {
+            None | Some(serde_json::Value::Null) => Ok(d),
+            Some(v) => v
+                .as_bool()
+                .ok_or_else(|| format!("config.json: '{k}' must be true or false")),
+        }
+    }
+
+    /// A side length given as one integer or as [height, width] with both equal (the only
+    /// form these models run).
+    pub fn side(&self, k: &str, d: usize) -> Res<usize> {
+        match self.0.get(k) {
+            Some(serde_json::Value::Array(_)) => match self.list(k, &[])?.as_slice() {
+                [h, w] if h == w => Ok(*h),
+                _ => Err(format!(
+                    "config.json: '{k}' must be one integer or [n, n] (non-square is not supported)"
+                )),
+            },
+            _ => self.int(k, d),
+        }
+    }
+}
+
+/// The classes of a checkpoint: the first dimension of its classifier's weight `name`.
+pub fn num_labels(files: &ModelFiles, name: &str) -> Res<usize> {
+    files
+        .tensor(name)
+        .map(|t| t.shape.first().copied().unwrap_or(0))
+        .filter(|&n| n > 0)
+        .ok_or_else(|| {
+            format!("the checkpoint has no tensor '{name}' (an image classifier's head needs it)")
+        })
+}
+
+/// Another name a tensor may be stored under (transformers 5 renamed some layers), given
+/// its hub name.
+pub type Alias<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// The name `name` is stored under in `files`: itself, else its alias if that is there.
+fn stored_name(files: &ModelFiles, name: &str, alias: Alias<'_>) -> Option<String> {
+    if files.tensor(name).is_some() {
+        return Some(name.to_string());
+    }
+    alias(name).filter(|a| files.tensor(a).is_some())
+}
+
+/// Check that `files` holds every tensor of `expected` (hub name, shape), each of the right
+/// shape, without reading any values; the shapes, in order. The first problem is the error,
+/// naming the tensor and the shape the config needs.
+pub fn check_tensors(
+    files: &ModelFiles,
+    expected: &[(String, Vec<usize>)],
+    alias: Alias<'_>,
+) -> Res<Vec<Vec<usize>>> {
+    let mut shapes = Vec::with_capacity(expected.len());
+    for (name, shape) in expected {
+        let stored = stored_name(files, name, alias).ok_or_else(|| {
+            format!("the checkpoint has no tensor '{name}' (the config needs it, shape {shape:?})")
+        })?;
+        let entry = files
+            .tensor(&stored)
+            .ok_or_else(|| format!("the checkpoint has no tensor '{name}'"))?;
+        if &entry.shape != shape {
+            return Err(format!(
+                "tensor '{stored}' has shape {:?}, the config needs {shape:?}",
+                entry.shape
+            ));
+        }
+        shapes.push(shape.clone());
+    }
+    Ok(shapes)
+}
+
+/// Read every tensor of `expected` from `files` (by hub name or alias), prepared for
+/// `precision` as `role` says; keyed by hub name.
+pub fn load_tensors(
+    files: &ModelFiles,
+    expected: &[(String, Vec<usize>)],
+    precision: Precision,
+    alias: Alias<'_>,
+    role: &dyn Fn(&str, &[usize]) -> Role,
+) -> Res<HashMap<String, Tensor>> {
+    check_tensors(files, expected, alias)?;
+    let mut w = HashMap::with_capacity(expected.len());
+    for (name, shape) in expected {
+        let stored = stored_name(files, name, alias)
+            .ok_or_else(|| format!("the checkpoint has no tensor '{name}'"))?;
+        let (v, s) = files.values_f32(&stored)?;
+        w.insert(
+            name.clone(),
+            prepare_as(&v, &s, precision, role(name, shape))?,
+        );
+    }
+    Ok(w)
+}
