@@ -59,14 +59,14 @@ fn tiny_p1_fp32_logits_match_transformers() {
 
 #[test]
 fn preprocessing_matches_the_hugging_face_processor_exactly() {
-    use quantscope::infer::preprocess::{ImageProcessor, load_image};
+    use quantscope::infer::preprocess::{ImageProcessor, ProcessorKind, load_image};
     for name in ["tiny", "tiny_p1"] {
         let dir = Path::new("tests/fixtures/mobilevit").join(name);
         let cfg: serde_json::Value = serde_json::from_str(
             &std::fs::read_to_string(dir.join("preprocessor_config.json")).unwrap(),
         )
         .unwrap();
-        let proc = ImageProcessor::from_json(Some(&cfg), 0);
+        let proc = ImageProcessor::from_json(Some(&cfg), ProcessorKind::MobileVit, 0).unwrap();
         let img = load_image(Path::new("tests/fixtures/mobilevit/image.png")).unwrap();
         let (px, (h, w)) = proc.pixels(&img);
         let reference = Checkpoint::open(&dir.join("reference.safetensors")).unwrap();

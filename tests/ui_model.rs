@@ -207,23 +207,26 @@ fn a_dropped_mobilevit_folder_runs_in_every_precision() {
 
 #[test]
 fn an_unknown_model_type_opens_in_inspect_and_run_says_what_it_supports() {
-    let dir = temp_dir("ui-model-vit");
+    let dir = temp_dir("ui-model-swin");
     write(&dir, "model.safetensors", &every_dtype_checkpoint());
-    write(&dir, "config.json", br#"{"model_type": "vit"}"#);
+    write(&dir, "config.json", br#"{"model_type": "swin"}"#);
     let mut h = harness();
     drop_file(&mut h, &dir);
     assert_eq!(h.state().model.files().unwrap().tensors.len(), 14);
     h.get_by_role_and_label(Role::Button, "Run").click();
     settle(&mut h);
     assert!(
-        h.query_all_by_label_contains("unsupported architecture 'vit'")
+        h.query_all_by_label_contains("unsupported architecture 'swin'")
             .next()
             .is_some()
     );
-    assert!(
-        h.query_all_by_label_contains("• mobilevit:")
-            .next()
-            .is_some()
-    );
+    for family in ["mobilevit", "vit", "resnet", "convnext", "mobilenet_v2"] {
+        assert!(
+            h.query_all_by_label_contains(&format!("• {family}:"))
+                .next()
+                .is_some(),
+            "{family}"
+        );
+    }
     std::fs::remove_dir_all(dir).ok();
 }

@@ -2,13 +2,11 @@
 //! defaults, checking a checkpoint's tensors against the names and shapes its config
 //! implies (from the header alone), and loading them prepared for a precision.
 
+use super::layers::Weights;
 use super::precision::Precision;
-use super::weights::{Role, prepare_as};
+use super::weights::{prepare_as, role_by_name};
 use crate::model::ModelFiles;
-use candle_core::Tensor;
 use std::collections::HashMap;
-
-pub use super::weights::role_by_name;
 
 /// A parsed `config.json`, read key by key with a default for absent keys and an error that
 /// names the key for a value of the wrong kind.
@@ -101,37 +99,21 @@ pub fn num_labels(files: &ModelFiles, name: &str) -> Res<usize> {
         })
 }
 
-/// Another name a tensor may be stored under (transformers 5 renamed some layers), given
-/// its hub name.
-pub type Alias<'a> = &'a dyn Fn(&str) -> Option<String>;
-
-/// The name `name` is stored under in `files`: itself, else its alias if that is there.
-fn stored_name(files: &ModelFiles, name: &str, alias: Alias<'_>) -> Option<String> {
-    if files.tensor(name).is_some() {
-        return Some(name.to_string());
-    }
-    alias(name).filter(|a| files.tensor(a).is_some())
-}
-
-/// Check that `files` holds every tensor of `expected` (hub name, shape), each of the right
+/// Check that `files` holds every tensor of `expected` (name, shape), each of the right
 /// shape, without reading any values; the shapes, in order. The first problem is the error,
 /// naming the tensor and the shape the config needs.
 pub fn check_tensors(
     files: &ModelFiles,
     expected: &[(String, Vec<usize>)],
-    alias: Alias<'_>,
 ) -> Res<Vec<Vec<usize>>> {
     let mut shapes = Vec::with_capacity(expected.len());
     for (name, shape) in expected {
-        let stored = stored_name(files, name, alias).ok_or_else(|| {
+        let entry = files.tensor(name).ok_or_else(|| {
             format!("the checkpoint has no tensor '{name}' (the config needs it, shape {shape:?})")
         })?;
-        let entry = files
-            .tensor(&stored)
-            .ok_or_else(|| format!("the checkpoint has no tensor '{name}'"))?;
         if &entry.shape != shape {
             return Err(format!(
-                "tensor '{stored}' has shape {:?}, the config needs {shape:?}",
+                "tensor '{name}' has shape {:?}, the config needs {shape:?}",
                 entry.shape
             ));
         }
@@ -140,25 +122,21 @@ pub fn check_tensors(
     Ok(shapes)
 }
 
-/// Read every tensor of `expected` from `files` (by hub name or alias), prepared for
-/// `precision` as `role` says; keyed by hub name.
-pub fn load_tensors(
+/// Read every tensor of `expected` from `files`, prepared for `precision` as
+/// [`role_by_name`] says, and build the model's [`Weights`] (batch norms of epsilon
+/// `bn_eps`).
+pub fn load_weights(
     files: &ModelFiles,
     expected: &[(String, Vec<usize>)],
     precision: Precision,
-    alias: Alias<'_>,
-    role: &dyn Fn(&str, &[usize]) -> Role,
-) -> Res<HashMap<String, Tensor>> {
-    check_tensors(files, expected, alias)?;
+    bn_eps: f64,
+) -> Res<Weights> {
+    check_tensors(files, expected)?;
     let mut w = HashMap::with_capacity(expected.len());
     for (name, shape) in expected {
-        let stored = stored_name(files, name, alias)
-            .ok_or_else(|| format!("the checkpoint has no tensor '{name}'"))?;
-        let (v, s) = files.values_f32(&stored)?;
-        w.insert(
-            name.clone(),
-            prepare_as(&v, &s, precision, role(name, shape))?,
-        );
+        let (v, s) = files.values_f32(name)?;
+        let role = role_by_name(name, shape);
+        w.insert(name.clone(), prepare_as(&v, &s, precision, role)?);
     }
-    Ok(w)
+    Weights::new(w, precision, bn_eps)
 }

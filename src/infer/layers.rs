@@ -100,6 +100,16 @@ impl Activation {
     }
 }
 
+/// How attention computes in the half precisions (in FP32 both are the same).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Attention {
+    /// Op by op, each result rounded (a model's own eager attention code).
+    Eager,
+    /// `scaled_dot_product_attention`: f32 inside, the output rounded once (transformers'
+    /// default for models that support it).
+    Sdpa,
+}
+
 /// How a convolution pads its input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pad {
@@ -312,23 +322,33 @@ impl Weights {
                 return self.convolve(x, w, stride, pad, groups, Some(&e));
             }
         }
-        let mut y = self.r(self.convolve(x, w, stride, pad, groups, None)?)?;
-        if let Some(b) = bias {
-            y = self.r(self.add_channels(&y, b)?)?;
-        }
-        if let Some(shift) = folded {
-            y = self.r(self.add_channels(&y, shift)?)?;
-        } else if has_norm {
+        // As PyTorch's CPU kernels for half types: the bias joins the f32 sums and the
+        // result is rounded once; batch norm is one f32 multiply-add, rounded once.
+        let mut y = self.convolve(x, w, stride, pad, groups, None)?;
+        y = self.finish(match bias.or(folded) {
+            Some(b) => self.add_channels(&y.to_dtype(DType::F32)?, b)?,
+            None => y.to_dtype(DType::F32)?,
+        })?;
+        if has_norm && folded.is_none() {
             let c = y.dims()[1];
             let (scale, shift) = self.norm_factors(p)?;
-            let dt = y.dtype();
-            let scale = scale.to_dtype(dt)?.reshape((1, c, 1, 1))?;
-            y = self.r(y.broadcast_mul(&scale)?)?;
-            y = self.r(self.add_channels(&y, &shift)?)?;
+            let scaled = y
+                .to_dtype(DType::F32)?
+                .broadcast_mul(&scale.reshape((1, c, 1, 1))?)?;
+            y = self.finish(self.add_channels(&scaled, &shift)?)?;
         }
         match act {
             Some(a) => self.r(a.apply(&y)?),
             None => Ok(y),
+        }
+    }
+
+    /// An f32 result in the precision's activation format, rounded once: f16 for FP16, f32
+    /// holding bf16 values for BF16, as is otherwise.
+    fn finish(&self, y32: Tensor) -> Result<Tensor> {
+        match self.precision {
+            Precision::F16 => y32.to_dtype(DType::F16),
+            _ => self.r(y32),
         }
     }
 
@@ -349,11 +369,13 @@ impl Weights {
             let e = Epilogue::new(b, true, FusedAct::None)?;
             return self.convolve(x, w, stride, Pad::Same(pad), groups, Some(&e));
         }
-        let y = self.r(self.convolve(x, w, stride, Pad::Same(pad), groups, None)?)?;
-        match bias {
-            Some(b) => self.r(self.add_channels(&y, b)?),
-            None => Ok(y),
-        }
+        let y = self
+            .convolve(x, w, stride, Pad::Same(pad), groups, None)?
+            .to_dtype(DType::F32)?;
+        self.finish(match bias {
+            Some(b) => self.add_channels(&y, b)?,
+            None => y,
+        })
     }
 
     /// `y + b` with `b` [C] along dimension 1 of `y`, in `y`'s dtype.
@@ -388,10 +410,12 @@ impl Weights {
             };
             return y.reshape(out_dims);
         }
-        let mut y = self.r(matmul(&x2, &w.t()?)?)?;
-        if let Some(b) = b {
-            y = self.r(y.broadcast_add(&b.to_dtype(y.dtype())?)?)?;
-        }
+        // The bias joins the f32 sums and the result is rounded once, as PyTorch's addmm.
+        let y = matmul(&x2, &w.t()?)?.to_dtype(DType::F32)?;
+        let mut y = self.finish(match b {
+            Some(b) => y.broadcast_add(&b.to_dtype(DType::F32)?)?,
+            None => y,
+        })?;
         if let Some(a) = act {
             y = self.r(a.apply(&y)?)?;
         }
@@ -422,8 +446,7 @@ impl Weights {
         x: &Tensor,
         p: &str,
         heads: usize,
-        act: Activation,
-        eps: f64,
+        (act, eps, attention): (Activation, f64, Attention),
     ) -> Result<Tensor> {
         let h = x.dims()[2];
         let hd = h / heads;
@@ -437,22 +460,26 @@ impl Weights {
             .permute((2, 0, 3, 1, 4))?
             .contiguous()?;
         let (q, k, v) = (qkv.get(0)?, qkv.get(1)?, qkv.get(2)?);
-        let scores = self.r(matmul(&q, &k.t()?)?)?;
-        let probs = if self.plain() {
-            // The 1/√d scale and the softmax in one pass.
-            super::fused::scaled_softmax(&scores, 1.0 / (hd as f32).sqrt())?
+        let scale = 1.0 / (hd as f32).sqrt();
+        let ctx = if self.plain() || attention == Attention::Sdpa {
+            // Scores, the 1/√d scale and the softmax (one pass) and the weighted sum all in
+            // f32, rounded once at the end, as PyTorch's CPU scaled_dot_product_attention
+            // does for half types.
+            let f32 = |t: &Tensor| t.to_dtype(DType::F32);
+            let scores = matmul(&f32(&q)?, &f32(&k)?.t()?)?;
+            let probs = super::fused::scaled_softmax(&scores, scale)?;
+            self.finish(matmul(&probs, &f32(&v)?)?)?
         } else {
+            // Eager attention (MobileViT's own): each op rounded to the precision.
+            let scores = self.r(matmul(&q, &k.t()?)?)?;
             let scores = self.r((scores / (hd as f64).sqrt())?)?;
-            self.r(
+            let probs = self.r(
                 candle_nn::ops::softmax_last_dim(&scores.to_dtype(DType::F32)?)?
                     .to_dtype(scores.dtype())?,
-            )?
+            )?;
+            self.r(matmul(&probs, &v)?)?
         };
-        let ctx = self
-            .r(matmul(&probs, &v)?)?
-            .transpose(1, 2)?
-            .contiguous()?
-            .reshape((b, n, h))?;
+        let ctx = ctx.transpose(1, 2)?.contiguous()?.reshape((b, n, h))?;
         let att = self.linear(&ctx, &format!("{p}.attention.output.dense"), None)?;
         let x = self.r((att + x)?)?;
         let y = self.layer_norm(&x, &format!("{p}.layernorm_after"), eps)?;
@@ -466,6 +493,43 @@ impl Weights {
     pub fn global_pool(&self, x: &Tensor) -> Result<Tensor> {
         self.r(x.to_dtype(DType::F32)?.mean((2, 3))?.to_dtype(x.dtype())?)
     }
+}
+
+/// Max pooling of an NCHW `x` (PyTorch's `MaxPool2d`, floor mode): `k`×`k` windows every
+/// `stride`, `pad` cells of implicit −∞ on every side. Exact in every dtype (a maximum
+/// picks a value, it never rounds one).
+pub fn max_pool(x: &Tensor, k: usize, stride: usize, pad: usize) -> Result<Tensor> {
+    let (b, c, h, w) = x.dims4()?;
+    if stride == 0 || h + 2 * pad < k || w + 2 * pad < k {
+        candle_core::bail!("max pool: a {k}×{k} window does not fit a {h}×{w} input");
+    }
+    let (ho, wo) = (
+        (h + 2 * pad - k) / stride + 1,
+        (w + 2 * pad - k) / stride + 1,
+    );
+    let xs = x.to_dtype(DType::F32)?.flatten_all()?.to_vec1::<f32>()?;
+    let mut out = vec![f32::NEG_INFINITY; b * c * ho * wo];
+    let planes: Vec<(usize, &mut [f32])> = out.chunks_mut((ho * wo).max(1)).enumerate().collect();
+    crate::platform::run_parts(crate::platform::split_parts(planes), |mine| {
+        for (index, o) in mine {
+            let plane = &xs[index * h * w..(index + 1) * h * w];
+            for oy in 0..ho {
+                let y0 = (oy * stride).saturating_sub(pad);
+                let y1 = (oy * stride + k).saturating_sub(pad).min(h);
+                for ox in 0..wo {
+                    let x0 = (ox * stride).saturating_sub(pad);
+                    let x1 = (ox * stride + k).saturating_sub(pad).min(w);
+                    let mut m = f32::NEG_INFINITY;
+                    for row in plane[y0 * w..y1 * w].chunks(w) {
+                        m = row[x0..x1].iter().fold(m, |m, &v| m.max(v));
+                    }
+                    o[oy * wo + ox] = m;
+                }
+            }
+        }
+        false
+    });
+    Tensor::from_vec(out, (b, c, ho, wo), x.device())?.to_dtype(x.dtype())
 }
 
 /// Names and shapes of the tensors a checkpoint holds, built layer by layer.

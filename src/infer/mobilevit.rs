@@ -6,11 +6,10 @@
 //! softmax compute their statistics in f32 and round the result to the precision.
 
 use super::family::ConfigJson;
-use super::layers::{Activation, Capture, Network, Pad, TensorList, Weights};
+use super::layers::{Activation, Attention, Capture, Network, Pad, TensorList, Weights};
 use super::precision::Precision;
 use crate::model::ModelFiles;
 use candle_core::{Result, Tensor};
-use std::collections::HashMap;
 
 /// What the architecture reads from `config.json`.
 #[derive(Clone, Debug, PartialEq)]
@@ -103,35 +102,6 @@ pub fn make_divisible(value: f64, divisor: usize) -> usize {
 pub struct MobileVit {
     cfg: MobileVitConfig,
     net: Weights,
-}
-
-impl MobileVit {
-    /// Build from prepared tensors (name → tensor); checks every tensor the config implies,
-    /// then stacks the attentions' q/k/v and folds batch norms where the precision allows.
-    pub fn new(
-        cfg: MobileVitConfig,
-        w: HashMap<String, Tensor>,
-        precision: Precision,
-    ) -> std::result::Result<MobileVit, String> {
-        for (name, shape) in expected_tensors(&cfg) {
-            match w.get(&name) {
-                None => {
-                    return Err(format!(
-                        "the checkpoint has no tensor '{name}' (the config needs it)"
-                    ));
-                }
-                Some(t) if t.dims() != shape.as_slice() => {
-                    return Err(format!(
-                        "tensor '{name}' has shape {:?}, the config needs {shape:?}",
-                        t.dims()
-                    ));
-                }
-                Some(_) => {}
-            }
-        }
-        let net = Weights::new(w, precision, BN_EPS)?;
-        Ok(MobileVit { cfg, net })
-    }
 }
 
 /// MobileViT's batch-norm epsilon (transformers' default `nn.BatchNorm2d`).
@@ -232,8 +202,11 @@ impl MobileVit {
                 &t,
                 &format!("{p}.transformer.layer.{s}"),
                 self.cfg.num_attention_heads,
-                self.cfg.hidden_act,
-                self.cfg.layer_norm_eps,
+                (
+                    self.cfg.hidden_act,
+                    self.cfg.layer_norm_eps,
+                    Attention::Eager,
+                ),
             )?;
         }
         let t = self
@@ -316,7 +289,7 @@ pub fn check(
     cfg: &MobileVitConfig,
 ) -> std::result::Result<Vec<Vec<usize>>, String> {
     let labels = super::family::num_labels(files, "classifier.weight")?;
-    super::family::check_tensors(files, &checkpoint_tensors(cfg, labels), &|_| None)
+    super::family::check_tensors(files, &checkpoint_tensors(cfg, labels))
 }
 
 /// Load every tensor the config needs from `files`, prepared for `precision`.
@@ -326,12 +299,7 @@ pub fn load(
     precision: Precision,
 ) -> std::result::Result<MobileVit, String> {
     let labels = super::family::num_labels(files, "classifier.weight")?;
-    let w = super::family::load_tensors(
-        files,
-        &checkpoint_tensors(&cfg, labels),
-        precision,
-        &|_| None,
-        &super::family::role_by_name,
-    )?;
-    MobileVit::new(cfg, w, precision)
+    let net =
+        super::family::load_weights(files, &checkpoint_tensors(&cfg, labels), precision, BN_EPS)?;
+    Ok(MobileVit { cfg, net })
 }

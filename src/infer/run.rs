@@ -2,7 +2,7 @@
 //! outputs, timing and weight memory; comparing precisions against FP32.
 
 use super::cache::{CACHE_BUDGET, Prepared, WeightCache};
-use super::mobilevit::{self, MobileVitConfig};
+use super::hf_model::HfModel;
 use super::precision::Precision;
 use super::preprocess::{ImageProcessor, digit_pixels};
 use super::simple_cnn::{self, SimpleCnn};
@@ -52,12 +52,13 @@ pub fn bundled_checkpoint() -> Option<std::path::PathBuf> {
 pub enum Arch {
     /// SimpleCNN: its f32 tensors in [`simple_cnn::TENSORS`] order.
     SimpleCnn(Vec<(Vec<f32>, Vec<usize>)>),
-    /// Hugging Face MobileViT: the checkpoint (memory-mapped), config and image processor.
-    MobileVit {
+    /// A Hugging Face image classifier: the checkpoint (memory-mapped), architecture and
+    /// config, and image processor.
+    Hf {
         /// The open checkpoint.
         files: Arc<ModelFiles>,
-        /// Sizes from config.json.
-        cfg: MobileVitConfig,
+        /// Architecture and sizes from config.json.
+        model: Box<HfModel>,
         /// preprocessor_config.json.
         processor: ImageProcessor,
     },
@@ -85,7 +86,7 @@ pub struct Classifier {
 }
 
 /// The architectures Run can execute: `config.json`'s `model_type` and what it is.
-pub const SUPPORTED: [(&str, &str); 2] = [
+pub const SUPPORTED: [(&str, &str); 6] = [
     (
         "simple_cnn",
         "the lesson's SimpleCNN (also recognised by its tensor names without a config)",
@@ -93,6 +94,22 @@ pub const SUPPORTED: [(&str, &str); 2] = [
     (
         "mobilevit",
         "Hugging Face MobileViT (apple/mobilevit-small, -x-small, -xx-small)",
+    ),
+    (
+        "vit",
+        "Hugging Face ViT (google/vit-base-patch16-224, vit-large, DeiT-style checkpoints)",
+    ),
+    (
+        "resnet",
+        "Hugging Face ResNet, basic or bottleneck (microsoft/resnet-18 … resnet-152)",
+    ),
+    (
+        "convnext",
+        "Hugging Face ConvNeXt (facebook/convnext-tiny-224 … convnext-xlarge)",
+    ),
+    (
+        "mobilenet_v2",
+        "Hugging Face MobileNetV2, any depth multiplier (google/mobilenet_v2_1.0_224, 0.35_96 …)",
     ),
 ];
 
@@ -111,8 +128,10 @@ impl Classifier {
             .and_then(|c| c.get("model_type"))
             .and_then(|v| v.as_str())
             .unwrap_or("");
-        if model_type == "mobilevit" {
-            return Self::mobilevit(files);
+        if let Some(config) = files.config.as_ref()
+            && let Some(model) = HfModel::from_config(model_type, config)
+        {
+            return Self::hf(model?, files);
         }
         let looks_like_cnn =
             files.tensor("conv1.weight").is_some() && files.tensor("fc2.weight").is_some();
@@ -154,43 +173,52 @@ impl Classifier {
         })
     }
 
-    fn mobilevit(files: Arc<ModelFiles>) -> Result<Classifier, String> {
-        let cfg =
-            MobileVitConfig::from_json(files.config.as_ref().ok_or("config.json is missing")?)?;
-        let n_labels = files
-            .tensor("classifier.weight")
-            .map(|t| t.shape[0])
-            .ok_or("the checkpoint has no tensor 'classifier.weight' (MobileViTForImageClassification needs it)")?;
+    fn hf(model: HfModel, files: Arc<ModelFiles>) -> Result<Classifier, String> {
+        let n_labels = super::family::num_labels(&files, &model.classifier())?;
         // Check every tensor and shape now (from the header: no values are read), so a
         // mismatch is reported when the model opens.
-        let shapes = mobilevit::check(&files, &cfg)?;
+        let shapes = super::family::check_tensors(&files, &model.tensors(n_labels))?;
         let pre = files.side_json("preprocessor_config.json");
-        let processor = ImageProcessor::from_json(pre.as_ref(), cfg.image_size as u32);
-        let (h, w) = processor
-            .crop
-            .unwrap_or((cfg.image_size as u32, cfg.image_size as u32));
+        let size = model.image_size() as u32;
+        let processor = ImageProcessor::from_json(pre.as_ref(), model.processor(), size)?;
+        let (h, w) = processor.fixed_size().ok_or(
+            "preprocessor_config.json resizes the shortest edge without a crop, so the input size would depend on the image: quantscope runs a fixed size (add do_center_crop and crop_size)",
+        )?;
+        if let HfModel::Vit(c) = &model
+            && (h as usize, w as usize) != (c.image_size, c.image_size)
+        {
+            return Err(format!(
+                "preprocessor_config.json makes {h}×{w} inputs, but the ViT's position embeddings are for {0}×{0} (image_size)",
+                c.image_size
+            ));
+        }
+        if h == 0 || w == 0 || (h as u64) * (w as u64) > 4096 * 4096 {
+            return Err(format!(
+                "preprocessor_config.json makes {h}×{w} inputs (at most 4096×4096)"
+            ));
+        }
         Ok(Classifier {
             source: files.path.display().to_string(),
-            architecture: "MobileViT".into(),
+            architecture: model.name().into(),
             labels: labels(files.config.as_ref(), n_labels),
-            input: [cfg.num_channels, h as usize, w as usize],
+            input: [model.num_channels(), h as usize, w as usize],
             shapes,
             cache: WeightCache::new(CACHE_BUDGET),
             origin: Arc::clone(&files),
-            arch: Arch::MobileVit {
+            arch: Arch::Hf {
                 files,
-                cfg,
+                model: Box::new(model),
                 processor,
             },
         })
     }
 
     /// The model's input for an image (MNIST-style for SimpleCNN, the Hugging Face image
-    /// processor for MobileViT).
+    /// processor for the others).
     pub fn preprocess(&self, img: &image::DynamicImage) -> Vec<f32> {
         match &self.arch {
             Arch::SimpleCnn(_) => digit_pixels(img),
-            Arch::MobileVit { processor, .. } => processor.pixels(img).0,
+            Arch::Hf { processor, .. } => processor.pixels(img).0,
         }
     }
 
@@ -228,9 +256,7 @@ impl Classifier {
                         .collect::<Result<Vec<_>, _>>()?;
                     Ok(Box::new(SimpleCnn::new(weights, precision)?) as Prepared)
                 }
-                Arch::MobileVit { files, cfg, .. } => {
-                    Ok(Box::new(mobilevit::load(files, cfg.clone(), precision)?) as Prepared)
-                }
+                Arch::Hf { files, model, .. } => model.load(files, precision),
             },
         )?;
         let prepare_ms = if fresh {

@@ -11,7 +11,9 @@ pub enum Role {
     Weight,
     /// A bias, a norm's scale, an embedding: kept in the activation format.
     Activation,
-    /// Batch-norm statistics: always f32 (they become per-channel factors).
+    /// Batch-norm parameters and statistics: stored as the precision stores them (rounded
+    /// to bf16 / f16, as `model.to(dtype)` does; never quantized) but held as f32, since
+    /// they become per-channel factors computed in f32.
     Statistic,
 }
 
@@ -52,11 +54,6 @@ pub fn prepare_as(
 ) -> Result<Tensor, String> {
     let err = |e: candle_core::Error| first_line(&e.to_string());
     let is_weight = role == Role::Weight;
-    let precision = if role == Role::Statistic {
-        Precision::F32
-    } else {
-        precision
-    };
     let data: Vec<f32> = match precision {
         Precision::Int8 | Precision::Fp8 if is_weight => {
             let (qtype, granularity) = if precision == Precision::Int8 {
@@ -75,6 +72,10 @@ pub fn prepare_as(
     };
     let t = Tensor::from_vec(data, shape, &Device::Cpu).map_err(err)?;
     match precision {
+        Precision::F16 if role == Role::Statistic => t
+            .to_dtype(DType::F16)
+            .and_then(|t| t.to_dtype(DType::F32))
+            .map_err(err),
         Precision::F16 => t.to_dtype(DType::F16).map_err(err),
         Precision::BF16 => t
             .to_dtype(DType::BF16)
