@@ -48,6 +48,8 @@ pub struct InferView {
     source: Source,
     canvas: Canvas,
     pixels: Option<(Vec<f32>, [usize; 3])>,
+    /// The input as the 8-bit RGB picture it was made from, when the model has one.
+    preview_rgb: Option<Vec<[u8; 3]>>,
     message: Option<String>,
     job: Job<RunOutcome>,
     result: Option<RunResult>,
@@ -65,6 +67,7 @@ impl Default for InferView {
             source: Source::Sample(7),
             canvas: Canvas::default(),
             pixels: None,
+            preview_rgb: None,
             message: None,
             job: Job::default(),
             result: None,
@@ -221,6 +224,7 @@ impl InferView {
             match self.load_pixels(&model) {
                 Ok(px) => {
                     self.pixels = Some((px.clone(), model.input));
+                    self.preview_rgb = model.input_rgb(&px);
                     self.preview = None;
                     let task = crate::tasks::Task::Classify {
                         model: crate::tasks::ModelRef::classifier(&model),
@@ -282,7 +286,7 @@ impl InferView {
             let texture = self.preview.get_or_insert_with(|| {
                 ui.ctx().load_texture(
                     "model_input",
-                    preview_image(px, *shape),
+                    preview_image(px, *shape, self.preview_rgb.as_deref()),
                     egui::TextureOptions::NEAREST,
                 )
             });
@@ -465,9 +469,17 @@ fn top5_table(r: &RunResult) -> Table {
     t
 }
 
-/// The model's input as an image: grayscale, or colour for 3 channels (shown as RGB from
-/// the BGR order Hugging Face processors produce), stretched to the full range.
-fn preview_image(px: &[f32], [c, h, w]: [usize; 3]) -> egui::ColorImage {
+/// The model's input as a picture: the image processor's 8-bit RGB when the model has one,
+/// else the values stretched to the full range (grayscale, or colour for 3 channels read as
+/// BGR).
+fn preview_image(px: &[f32], [c, h, w]: [usize; 3], rgb: Option<&[[u8; 3]]>) -> egui::ColorImage {
+    if let Some(rgb) = rgb.filter(|rgb| rgb.len() == h * w) {
+        let pixels = rgb
+            .iter()
+            .map(|&[r, g, b]| Color32::from_rgb(r, g, b))
+            .collect();
+        return egui::ColorImage::new([w, h], pixels);
+    }
     let (lo, hi) = px
         .iter()
         .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &x| {

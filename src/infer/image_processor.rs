@@ -329,6 +329,30 @@ impl ImageProcessor {
         (out, (h, w))
     }
 
+    /// The 8-bit RGB pixels `pixel_values` [3, H, W] were made from (normalize, rescale and
+    /// the channel flip undone), for showing what the model sees.
+    pub fn to_rgb8(&self, px: &[f32]) -> Vec<[u8; 3]> {
+        let plane = px.len() / 3;
+        (0..plane)
+            .map(|i| {
+                let mut rgb = [0u8; 3];
+                for c in 0..3 {
+                    let mut v = px[c * plane + i];
+                    if let Some((mean, std)) = &self.normalize {
+                        v = v * std[c] + mean[c];
+                    }
+                    let v = match self.rescale_factor {
+                        Some(f) if f != 0.0 => v as f64 / f,
+                        _ => v as f64,
+                    };
+                    let dst = if self.flip_channel_order { 2 - c } else { c };
+                    rgb[dst] = v.round().clamp(0.0, 255.0) as u8;
+                }
+                rgb
+            })
+            .collect()
+    }
+
     /// The shorter side resized to `s`, the longer one to ⌊s · long / short⌋.
     fn shortest_edge(&self, rgb: &RgbImage, s: u32) -> RgbImage {
         let (w, h) = rgb.dimensions();
@@ -388,6 +412,27 @@ mod tests {
         let (b, _) = bilinear.unwrap().pixels(&img);
         assert_eq!(a.len(), 3 * 16 * 16);
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn what_the_model_sees_is_the_cropped_picture_back() {
+        let img = RgbImage::from_fn(40, 30, |x, y| {
+            image::Rgb([(x * 6) as u8, (y * 8) as u8, 200])
+        });
+        let dynamic = DynamicImage::ImageRgb8(img.clone());
+        for kind in [
+            ProcessorKind::Vit,
+            ProcessorKind::MobileVit,
+            ProcessorKind::ConvNext,
+        ] {
+            let mut p = ImageProcessor::defaults(kind, 24);
+            p.resize = None;
+            p.crop = Some((24, 24));
+            let (px, _) = p.pixels(&dynamic);
+            let back = p.to_rgb8(&px);
+            let want: Vec<[u8; 3]> = center_crop(&img, 24, 24).pixels().map(|p| p.0).collect();
+            assert_eq!(back, want, "{kind:?}");
+        }
     }
 
     #[test]

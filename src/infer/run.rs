@@ -222,6 +222,15 @@ impl Classifier {
         }
     }
 
+    /// The 8-bit RGB picture of `pixel_values` for display (the image processor undone);
+    /// None for SimpleCNN's single channel.
+    pub fn input_rgb(&self, pixel_values: &[f32]) -> Option<Vec<[u8; 3]>> {
+        match &self.arch {
+            Arch::SimpleCnn(_) => None,
+            Arch::Hf { processor, .. } => Some(processor.to_rgb8(pixel_values)),
+        }
+    }
+
     /// Bytes of the weights in `precision`.
     pub fn weight_bytes(&self, precision: Precision) -> u64 {
         weight_bytes(&self.shapes, precision)
