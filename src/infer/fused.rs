@@ -52,6 +52,8 @@ pub enum FusedAct {
     Relu,
     /// min(max(x, 0), 6).
     Relu6,
+    /// GELU with erf ([`gelu_f32`]).
+    Gelu,
 }
 
 impl FusedAct {
@@ -59,6 +61,19 @@ impl FusedAct {
     pub fn silu_if(silu: bool) -> FusedAct {
         if silu { FusedAct::Silu } else { FusedAct::None }
     }
+}
+
+/// GELU with erf, x/2 · (1 + erf(x/√2)), as PyTorch's vectorised CPU kernel computes it:
+/// erf by Abramowitz & Stegun 7.1.26 (|error| ≤ 1.5·10⁻⁷), branch-free so loops vectorise.
+#[inline(always)]
+pub fn gelu_f32(x: f32) -> f32 {
+    let z = x * std::f32::consts::FRAC_1_SQRT_2;
+    let a = z.abs();
+    let t = 1.0 / (1.0 + 0.327_591_1 * a);
+    let r =
+        (((1.061_405_4 * t - 1.453_152) * t + 1.421_413_8) * t - 0.284_496_74) * t + 0.254_829_6;
+    let erf = (1.0 - r * t * exp_f32(-a * a)).copysign(z);
+    0.5 * x * (1.0 + erf)
 }
 
 /// The bias of one stretch of values: one per channel (NCHW), or one per column (a row of a
@@ -88,6 +103,7 @@ fn bias_act_run(v: &mut [f32], bias: Bias<'_>, act: FusedAct) {
         FusedAct::Silu => bias_map(v, bias, silu_f32),
         FusedAct::Relu => bias_map(v, bias, |x| x.max(0.0)),
         FusedAct::Relu6 => bias_map(v, bias, |x| x.max(0.0).min(6.0)),
+        FusedAct::Gelu => bias_map(v, bias, gelu_f32),
     }
 }
 
@@ -217,6 +233,32 @@ pub fn bias_act(x: Tensor, bias: &Tensor, act: FusedAct) -> Result<Tensor> {
     };
     x.inplace_op1(&op)?;
     Ok(x)
+}
+
+/// `act(x)` in f32 (any float dtype in; the result is f32), in one pass over a fresh copy.
+pub fn act_f32(x: &Tensor, act: FusedAct) -> Result<Tensor> {
+    let shape = x.dims().to_vec();
+    let rows = if shape.len() >= 2 { shape[1] } else { 1 };
+    let fresh = if x.dtype() == DType::F32 {
+        x.copy()?
+    } else {
+        x.to_dtype(DType::F32)?
+    };
+    let fresh = fresh.reshape(if shape.len() >= 2 {
+        shape.clone()
+    } else {
+        vec![1, x.elem_count()]
+    })?;
+    let zeros = Tensor::zeros(
+        if shape.len() >= 2 {
+            rows
+        } else {
+            x.elem_count()
+        },
+        DType::F32,
+        x.device(),
+    )?;
+    bias_act(fresh, &zeros, act)?.reshape(shape)
 }
 
 /// The values of a contiguous f32 tensor, or an error naming `op`.
@@ -476,6 +518,22 @@ mod tests {
             .to_vec2::<f32>()
             .unwrap();
         assert_close(&got, &want, 1e-6);
+    }
+
+    #[test]
+    fn gelu_matches_the_erf_definition() {
+        // Against the definition in f64, with the libm erf candle uses.
+        for i in -4000..=4000 {
+            let x = i as f32 / 500.0;
+            let want = candle_core::cpu::erf::erf_f64(x as f64 / std::f64::consts::SQRT_2);
+            let want = 0.5 * x as f64 * (1.0 + want);
+            assert!(
+                (gelu_f32(x) as f64 - want).abs() < 3e-7 * (1.0 + x.abs() as f64),
+                "{x}"
+            );
+        }
+        assert_eq!(gelu_f32(0.0), 0.0);
+        assert!(gelu_f32(-30.0).abs() < 1e-30 && gelu_f32(30.0) == 30.0);
     }
 
     #[test]

@@ -78,6 +78,7 @@ impl Activation {
             Activation::Relu => Some(FusedAct::Relu),
             Activation::Relu6 => Some(FusedAct::Relu6),
             Activation::Silu => Some(FusedAct::Silu),
+            Activation::Gelu => Some(FusedAct::Gelu),
             _ => None,
         }
     }
@@ -91,7 +92,7 @@ impl Activation {
             Activation::Relu => f.relu()?,
             Activation::Relu6 => f.clamp(0f32, 6f32)?,
             Activation::Silu => f.silu()?,
-            Activation::Gelu => f.gelu_erf()?,
+            Activation::Gelu => super::fused::act_f32(&f, FusedAct::Gelu)?,
             Activation::GeluTanh => f.gelu()?,
             Activation::QuickGelu => (&f * candle_nn::ops::sigmoid(&(&f * 1.702)?)?)?,
             Activation::Tanh => f.tanh()?,
