@@ -126,9 +126,8 @@ pub fn load(
     cfg: ConvNextConfig,
     precision: Precision,
 ) -> std::result::Result<ConvNext, String> {
-    let labels = super::family::num_labels(files, &format!("{CLASSIFIER}.weight"))?;
-    let expected = checkpoint_tensors(&cfg, labels);
-    let net = super::family::load_weights(files, &expected, precision, INNER_EPS)?;
+    let how = (precision, INNER_EPS);
+    let net = super::family::load_classifier(files, &cfg, checkpoint_tensors, CLASSIFIER, how)?;
     Ok(ConvNext { cfg, net })
 }
 

@@ -140,3 +140,20 @@ pub fn load_weights(
     }
     Weights::new(w, precision, bn_eps)
 }
+
+/// Names and shapes of every tensor a checkpoint holds, the classes given.
+pub type TensorNames = Vec<(String, Vec<usize>)>;
+
+/// A classifier's [`Weights`] from `files`: its classes counted from the head `classifier`
+/// (weight name without `.weight`), every tensor `tensors(cfg, classes)` names checked and
+/// read, prepared for `precision` (batch norms of epsilon `bn_eps`).
+pub fn load_classifier<C>(
+    files: &ModelFiles,
+    cfg: &C,
+    tensors: fn(&C, usize) -> TensorNames,
+    classifier: &str,
+    (precision, bn_eps): (Precision, f64),
+) -> Res<Weights> {
+    let labels = num_labels(files, &format!("{classifier}.weight"))?;
+    load_weights(files, &tensors(cfg, labels), precision, bn_eps)
+}

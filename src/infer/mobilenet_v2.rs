@@ -174,9 +174,8 @@ pub fn load(
     cfg: MobileNetV2Config,
     precision: Precision,
 ) -> std::result::Result<MobileNetV2, String> {
-    let labels = super::family::num_labels(files, &format!("{CLASSIFIER}.weight"))?;
-    let expected = checkpoint_tensors(&cfg, labels);
-    let net = super::family::load_weights(files, &expected, precision, cfg.layer_norm_eps)?;
+    let how = (precision, cfg.layer_norm_eps);
+    let net = super::family::load_classifier(files, &cfg, checkpoint_tensors, CLASSIFIER, how)?;
     Ok(MobileNetV2 { cfg, net })
 }
 

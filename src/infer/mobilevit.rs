@@ -298,8 +298,7 @@ pub fn load(
     cfg: MobileVitConfig,
     precision: Precision,
 ) -> std::result::Result<MobileVit, String> {
-    let labels = super::family::num_labels(files, "classifier.weight")?;
-    let net =
-        super::family::load_weights(files, &checkpoint_tensors(&cfg, labels), precision, BN_EPS)?;
+    let how = (precision, BN_EPS);
+    let net = super::family::load_classifier(files, &cfg, checkpoint_tensors, "classifier", how)?;
     Ok(MobileVit { cfg, net })
 }

@@ -163,9 +163,8 @@ pub fn load(
     cfg: ResNetConfig,
     precision: Precision,
 ) -> std::result::Result<ResNet, String> {
-    let labels = super::family::num_labels(files, &format!("{CLASSIFIER}.weight"))?;
-    let net =
-        super::family::load_weights(files, &checkpoint_tensors(&cfg, labels), precision, BN_EPS)?;
+    let how = (precision, BN_EPS);
+    let net = super::family::load_classifier(files, &cfg, checkpoint_tensors, CLASSIFIER, how)?;
     Ok(ResNet { cfg, net })
 }
 

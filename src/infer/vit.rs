@@ -113,9 +113,8 @@ pub fn load(
     cfg: VitConfig,
     precision: Precision,
 ) -> std::result::Result<Vit, String> {
-    let labels = super::family::num_labels(files, &format!("{CLASSIFIER}.weight"))?;
-    let expected = checkpoint_tensors(&cfg, labels);
-    let net = super::family::load_weights(files, &expected, precision, 1e-5)?;
+    let how = (precision, 1e-5);
+    let net = super::family::load_classifier(files, &cfg, checkpoint_tensors, CLASSIFIER, how)?;
     Ok(Vit { cfg, net })
 }
 
