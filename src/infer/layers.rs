@@ -106,8 +106,9 @@ impl Activation {
 pub enum Attention {
     /// Op by op, each result rounded (a model's own eager attention code).
     Eager,
-    /// `scaled_dot_product_attention`: f32 inside, the output rounded once (transformers'
-    /// default for models that support it).
+    /// `scaled_dot_product_attention` (transformers' default for models that support it):
+    /// f32 inside as PyTorch's CPU flash attention, with its one inner rounding (the
+    /// unnormalised exponentials, before the product with the values).
     Sdpa,
 }
 
@@ -462,14 +463,23 @@ impl Weights {
             .contiguous()?;
         let (q, k, v) = (qkv.get(0)?, qkv.get(1)?, qkv.get(2)?);
         let scale = 1.0 / (hd as f32).sqrt();
-        let ctx = if self.plain() || attention == Attention::Sdpa {
-            // Scores, the 1/√d scale and the softmax (one pass) and the weighted sum all in
-            // f32, rounded once at the end, as PyTorch's CPU scaled_dot_product_attention
-            // does for half types.
-            let f32 = |t: &Tensor| t.to_dtype(DType::F32);
-            let scores = matmul(&f32(&q)?, &f32(&k)?.t()?)?;
+        let f32 = |t: &Tensor| t.to_dtype(DType::F32);
+        let ctx = if self.plain() {
+            // The 1/√d scale and the softmax in one pass.
+            let scores = matmul(&q, &k.t()?)?;
             let probs = super::fused::scaled_softmax(&scores, scale)?;
-            self.finish(matmul(&probs, &f32(&v)?)?)?
+            matmul(&probs, &v)?
+        } else if attention == Attention::Sdpa {
+            // As PyTorch's CPU flash attention for half types: scores, scale and the
+            // exponentials in f32; the unnormalised exponentials rounded to the precision's
+            // format for the product with the values (f32 sums); that divided by the f32 sum
+            // of the exponentials and rounded once.
+            let scores = (matmul(&f32(&q)?, &f32(&k)?.t()?)? * scale as f64)?;
+            let max = scores.max_keepdim(candle_core::D::Minus1)?;
+            let e = scores.broadcast_sub(&max)?.exp()?;
+            let sum = e.sum_keepdim(candle_core::D::Minus1)?;
+            let e = self.finish(e)?.to_dtype(DType::F32)?;
+            self.finish(matmul(&e, &f32(&v)?)?.broadcast_div(&sum)?)?
         } else {
             // Eager attention (MobileViT's own): each op rounded to the precision.
             let scores = self.r(matmul(&q, &k.t()?)?)?;
