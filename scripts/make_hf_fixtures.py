@@ -37,6 +37,7 @@ from transformers import (
     MobileNetV2Config,
     MobileNetV2ForImageClassification,
     MobileNetV2ImageProcessorPil,
+    MobileViTImageProcessorPil,
     ResNetConfig,
     ResNetForImageClassification,
     ViTConfig,
@@ -128,6 +129,9 @@ PROCESSORS = {
                                                                               crop_size={"height": 30, "width": 36})),
     "mobilenet_v2_box_no_crop": (MobileNetV2ImageProcessorPil, dict(size={"shortest_edge": 20}, resample=4,
                                                                    do_center_crop=False)),
+    # MobileViT's processor with a config that says bilinear (its default is bicubic).
+    "mobilevit_bilinear": (MobileViTImageProcessorPil, dict(size={"shortest_edge": 40},
+                                                            crop_size={"height": 32, "width": 32}, resample=2)),
 }
 
 

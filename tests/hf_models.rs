@@ -132,7 +132,7 @@ fn pixel_values_from_the_image_are_transformers_own() {
 fn every_processor_setting_matches_transformers_value_for_value() {
     // Nearest, Lanczos and box filters, no normalization, no rescale, ConvNeXt's crop_pct
     // rule on both sides of 384, a crop larger than the resized image (zero padding), no
-    // crop at all.
+    // crop at all, and MobileViT's processor told to resize bilinearly.
     let settings: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string("tests/fixtures/hf/processors.json").unwrap(),
     )
@@ -140,7 +140,7 @@ fn every_processor_setting_matches_transformers_value_for_value() {
     let pixels = Checkpoint::open(Path::new("tests/fixtures/hf/processors.safetensors")).unwrap();
     let img = image();
     let settings = settings.as_object().unwrap();
-    assert_eq!(settings.len(), 7);
+    assert_eq!(settings.len(), 8);
     for (name, cfg) in settings {
         let p = ImageProcessor::from_json(Some(cfg), ProcessorKind::MobileVit, 0).unwrap();
         let (got, (h, w)) = p.pixels(&img);
