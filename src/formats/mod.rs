@@ -5,6 +5,7 @@ pub mod analysis;
 pub mod codec;
 pub mod decimal;
 pub mod info;
+pub mod normal_round;
 pub mod parse;
 pub mod rounding;
 pub mod spec;

@@ -83,12 +83,15 @@ impl fmt::Display for RoundingMode {
     }
 }
 
-/// A rounding mode plus the random stream stochastic rounding draws from.
+/// A rounding mode plus the random stream stochastic rounding draws from (made on the
+/// first stochastic decision: seeding a ChaCha generator costs more than a whole cast, and
+/// the other modes never draw).
 #[derive(Debug)]
 pub struct Rounder {
     /// The mode.
     pub mode: RoundingMode,
-    rng: StdRng,
+    seed: u64,
+    rng: Option<Box<StdRng>>,
 }
 
 impl Rounder {
@@ -96,7 +99,8 @@ impl Rounder {
     pub fn new(mode: RoundingMode, seed: u64) -> Rounder {
         Rounder {
             mode,
-            rng: StdRng::seed_from_u64(seed),
+            seed,
+            rng: None,
         }
     }
 
@@ -123,7 +127,13 @@ impl Rounder {
             RoundingMode::TowardZero => false,
             RoundingMode::Up => !negative,
             RoundingMode::Down => negative,
-            RoundingMode::Stochastic => tail.below_random(self.rng.next_u64()),
+            RoundingMode::Stochastic => {
+                let seed = self.seed;
+                let rng = self
+                    .rng
+                    .get_or_insert_with(|| Box::new(StdRng::seed_from_u64(seed)));
+                tail.below_random(rng.next_u64())
+            }
         }
     }
 }

@@ -150,12 +150,17 @@ pub fn standard_dots(a: &[f32], b: &[f32], target: Format) -> Vec<DotResult> {
         .collect()
 }
 
-/// Round an f64 to `format`, nearest even (native for f64 / f32).
+/// Round an f64 to `format`, nearest even (native for f64 / f32; bit arithmetic for the
+/// normal numbers of other floats, the codec for the rest).
 fn round_fn(format: Format) -> Box<dyn Fn(f64) -> f64 + Sync> {
+    let codec = move |x| decode(&format, encode(&format, x, &mut Rounder::nearest_even()));
     match format.name().as_str() {
         "float64" => Box::new(|x| x),
         "float32" => Box::new(|x| x as f32 as f64),
-        _ => Box::new(move |x| decode(&format, encode(&format, x, &mut Rounder::nearest_even()))),
+        _ => match crate::formats::normal_round::NormalRounder::new(&format) {
+            Some(r) => Box::new(move |x| r.round(x).unwrap_or_else(|| codec(x))),
+            None => Box::new(codec),
+        },
     }
 }
 
