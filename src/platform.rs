@@ -86,6 +86,19 @@ pub fn run_parts<T: Send>(parts: Vec<T>, f: impl Fn(T) -> bool + Sync) -> bool {
     unreachable!("one thread in the browser")
 }
 
+/// `(a(), b())`, the two on two threads of the shared pool when there are threads (rayon's
+/// join), one after the other otherwise.
+pub fn join<A: Send, B: Send>(
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    #[cfg(not(target_arch = "wasm32"))]
+    if threads() > 1 {
+        return rayon::join(a, b);
+    }
+    (a(), b())
+}
+
 /// Keep freed memory for reuse instead of handing large blocks back to the system: glibc
 /// maps every block over its threshold (128 KB at first) freshly, and each page of a fresh
 /// map costs a page fault when first written. A forward pass allocates and frees tens of

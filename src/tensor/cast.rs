@@ -1,8 +1,12 @@
-//! Casting whole tensors: fast slice paths for f32 → bf16 / f16 (via `half`), and the exact
-//! generic codec for every other format and rounding mode, in parallel chunks.
+//! Casting whole tensors: into preallocated outputs of the format's own width (bf16 and f16
+//! as 16-bit values, fp8 / fp6 / fp4 and 8-bit integers as bytes) at memory speed, branch-free
+//! and on all cores; and to stored values (f64) for the lab, by the same fast paths or the
+//! exact generic codec for every other format and rounding mode. Every fast path gives the
+//! generic codec's bits (tested).
 
 use super::parallel::for_each_chunk;
 use super::progress::{Cancelled, Progress};
+use super::random::chunk_seed;
 use crate::formats::table::NarrowEncoder;
 use crate::formats::{Format, Rounder, RoundingMode, decode, encode};
 use half::slice::HalfFloatSliceExt;
@@ -12,14 +16,99 @@ use half::{bf16, f16};
 /// so results do not depend on how many threads ran.
 const CHUNK: usize = 1 << 16;
 
-/// f32 → bf16, round to nearest even (half's slice conversion). `out.len()` must equal `input.len()`.
-pub fn f32_to_bf16(input: &[f32], out: &mut [bf16]) {
-    out.convert_from_f32_slice(input);
+/// Values per piece of work when a cast is split over the threads.
+const PAR_CHUNK: usize = 1 << 18;
+
+/// `f(src, dst)` over matching pieces of `input` and `out`, on all cores for large inputs.
+fn par_map<T: Send>(input: &[f32], out: &mut [T], f: impl Fn(&[f32], &mut [T]) + Sync) {
+    let n = input.len().min(out.len());
+    if n < 2 * PAR_CHUNK {
+        return f(&input[..n], &mut out[..n]);
+    }
+    let pieces: Vec<(&[f32], &mut [T])> = input[..n]
+        .chunks(PAR_CHUNK)
+        .zip(out[..n].chunks_mut(PAR_CHUNK))
+        .collect();
+    crate::platform::run_parts(crate::platform::split_parts(pieces), |mine| {
+        for (src, dst) in mine {
+            f(src, dst);
+        }
+        false
+    });
 }
 
-/// f32 → f16, round to nearest even (half's slice conversion, F16C where the CPU has it).
+/// f32 → bf16 bits, round to nearest even; NaN stays NaN (quieted). Branch-free.
+#[inline(always)]
+pub fn bf16_bits(x: f32) -> u16 {
+    let b = x.to_bits();
+    let rounded = (b.wrapping_add(0x7fff + ((b >> 16) & 1)) >> 16) as u16;
+    let nan = ((b >> 16) | 0x40) as u16;
+    if x.is_nan() { nan } else { rounded }
+}
+
+/// The bf16 value nearest `x` (ties to even), as an f32.
+#[inline(always)]
+pub fn bf16_round(x: f32) -> f32 {
+    f32::from_bits((bf16_bits(x) as u32) << 16)
+}
+
+/// f32 → bf16, round to nearest even, on all cores. `out.len()` must equal `input.len()`.
+pub fn f32_to_bf16(input: &[f32], out: &mut [bf16]) {
+    par_map(input, out, |src, dst| {
+        for (d, &x) in dst.iter_mut().zip(src) {
+            *d = bf16::from_bits(bf16_bits(x));
+        }
+    });
+}
+
+/// f32 → f16, round to nearest even (half's slice conversion, F16C where the CPU has it),
+/// on all cores.
 pub fn f32_to_f16(input: &[f32], out: &mut [f16]) {
-    out.convert_from_f32_slice(input);
+    par_map(input, out, |src, dst| dst.convert_from_f32_slice(src));
+}
+
+/// f32 → a narrow float (fp8, fp6, fp4: at most 8 bits) or an integer of at most 8 bits,
+/// one code per byte (two's complement for signed integers), round to nearest even, on all
+/// cores; an error for other formats. Integers saturate and NaN becomes 0, as the codec.
+pub fn f32_to_codes(input: &[f32], format: &Format, out: &mut [u8]) -> Result<(), String> {
+    if let Some(enc) = NarrowEncoder::new(format) {
+        par_map(input, out, |src, dst| {
+            for (d, &x) in dst.iter_mut().zip(src) {
+                *d = enc.code(x);
+            }
+        });
+        return Ok(());
+    }
+    match format.int() {
+        Some(i) if i.bits <= 8 => {
+            let (min, max) = (i.min() as f32, i.max() as f32);
+            let mask = format.mask() as i32;
+            par_map(input, out, |src, dst| {
+                for (d, &x) in dst.iter_mut().zip(src) {
+                    *d = (round_ties_even_f32(x).max(min).min(max) as i32 & mask) as u8;
+                }
+            });
+            Ok(())
+        }
+        _ => Err(format!(
+            "{} is not a format of at most 8 bits",
+            format.name()
+        )),
+    }
+}
+
+/// `x` rounded to an integer, ties to even (NaN → 0), without a libm call: adding and
+/// removing 1.5·2^23 rounds under nearest-even; beyond 2^23 every f32 is an integer.
+#[inline(always)]
+#[allow(clippy::manual_clamp)]
+fn round_ties_even_f32(x: f32) -> f32 {
+    const MAGIC: f32 = 12_582_912.0; // 1.5 · 2^23
+    let r = if x.abs() < 8_388_608.0 {
+        (x + MAGIC) - MAGIC
+    } else {
+        x
+    };
+    if x.is_nan() { 0.0 } else { r }
 }
 
 /// The values `input` takes once stored in `format` under `mode`, as f64 (exact: every
@@ -49,14 +138,6 @@ pub fn cast_values(
         },
     )?;
     Ok(out)
-}
-
-fn chunk_seed(seed: u64, index: usize) -> u64 {
-    // SplitMix64 step: distinct, well-mixed seeds per chunk.
-    let mut z = seed ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 /// Slice paths that give the same bits as the generic codec (tested), only faster.
@@ -110,17 +191,21 @@ impl Fast {
                 }
             }
             Fast::Bf16 => {
-                let mut tmp = vec![bf16::ZERO; src.len()];
-                f32_to_bf16(src, &mut tmp);
-                for (d, h) in dst.iter_mut().zip(tmp) {
-                    *d = h.to_f64();
+                for (d, &x) in dst.iter_mut().zip(src) {
+                    *d = bf16_round(x) as f64;
                 }
             }
             Fast::F16 => {
-                let mut tmp = vec![f16::ZERO; src.len()];
-                f32_to_f16(src, &mut tmp);
-                for (d, h) in dst.iter_mut().zip(tmp) {
-                    *d = h.to_f64();
+                // Through a stack buffer: F16C both ways, no allocation.
+                let mut half = [f16::ZERO; 1024];
+                let mut back = [0f32; 1024];
+                for (s, d) in src.chunks(1024).zip(dst.chunks_mut(1024)) {
+                    let (h, b) = (&mut half[..s.len()], &mut back[..s.len()]);
+                    h.convert_from_f32_slice(s);
+                    h.convert_to_f32_slice(b);
+                    for (d, &x) in d.iter_mut().zip(b.iter()) {
+                        *d = x as f64;
+                    }
                 }
             }
             Fast::Narrow(enc) => {
@@ -201,6 +286,58 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn own_width_outputs_equal_the_generic_codec() {
+        let input = sample();
+        // Long enough to be split over the threads.
+        let long: Vec<f32> = input
+            .iter()
+            .copied()
+            .cycle()
+            .take(3 * PAR_CHUNK + 7)
+            .collect();
+        let codec = |f: &Format, x: f32| encode(f, x as f64, &mut Rounder::nearest_even());
+        let same = |f: &Format, x: f32, got: u64| {
+            let want = codec(f, x);
+            let nan = |b: u64| decode(f, b).is_nan();
+            assert!(
+                got == want || (nan(got) && nan(want)),
+                "{f} {x:e}: {got:#x} vs {want:#x}"
+            );
+        };
+        let mut b = vec![bf16::ZERO; long.len()];
+        f32_to_bf16(&long, &mut b);
+        let bf = Format::named("bfloat16");
+        long.iter()
+            .zip(&b)
+            .for_each(|(&x, h)| same(&bf, x, h.to_bits() as u64));
+        let mut h = vec![f16::ZERO; long.len()];
+        f32_to_f16(&long, &mut h);
+        let hf = Format::named("float16");
+        long.iter()
+            .zip(&h)
+            .for_each(|(&x, v)| same(&hf, x, v.to_bits() as u64));
+        for name in [
+            "float8_e4m3fn",
+            "float8_e5m2",
+            "float6_e3m2fn",
+            "float6_e2m3fn",
+            "float4_e2m1fn",
+            "int8",
+            "uint8",
+            "int4",
+        ] {
+            let f = Format::named(name);
+            let mut codes = vec![0u8; long.len()];
+            f32_to_codes(&long, &f, &mut codes).unwrap();
+            long.iter()
+                .zip(&codes)
+                .for_each(|(&x, &c)| same(&f, x, c as u64 & f.mask()));
+        }
+        let mut codes = vec![0u8; 4];
+        assert!(f32_to_codes(&[1.0; 4], &Format::named("float16"), &mut codes).is_err());
     }
 
     #[test]

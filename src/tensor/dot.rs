@@ -9,9 +9,7 @@
 //! [`DotSpec::torch_like`]. Accumulating in bf16 itself stalls once the sum's ulp exceeds
 //! the terms.
 
-use super::cast::cast_values;
-use super::progress::Progress;
-use crate::formats::{Format, Rounder, RoundingMode, decode, encode};
+use crate::formats::{Format, Rounder, decode, encode};
 use serde::{Deserialize, Serialize};
 
 /// Order of the additions.
@@ -83,14 +81,11 @@ pub struct DotResult {
     pub error: f64,
 }
 
-/// The exact-enough reference: f64 products (exact for f32 inputs) summed pairwise in f64.
+/// The exact-enough reference: f64 products (exact for f32 inputs) summed pairwise in f64
+/// (computed as they are summed: nothing is stored).
 pub fn reference_dot(a: &[f32], b: &[f32]) -> f64 {
-    let products: Vec<f64> = a
-        .iter()
-        .zip(b)
-        .map(|(&x, &y)| x as f64 * y as f64)
-        .collect();
-    pairwise(&products, &|x| x)
+    let n = a.len().min(b.len());
+    pairwise(0, n, &|i: usize| a[i] as f64 * b[i] as f64, &|x: f64| x)
 }
 
 /// Dot product of `a` and `b` computed as `spec` says.
@@ -101,22 +96,22 @@ pub fn dot(a: &[f32], b: &[f32], spec: &DotSpec) -> DotResult {
 /// [`dot`] with its error measured against a given `reference` (computed once by callers
 /// that make several dots of the same data, or that compare other data with it).
 pub fn dot_against(a: &[f32], b: &[f32], spec: &DotSpec, reference: f64) -> DotResult {
-    let progress = Progress::new();
-    let cast = |v: &[f32]| {
-        cast_values(v, &spec.inputs, RoundingMode::NearestEven, 0, &progress).unwrap_or_default()
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let inputs = Accumulator::of(spec.inputs);
+    let acc = Accumulator::of(spec.accumulate);
+    let s = spec.summation;
+    // The inputs are rounded as they are read (nothing is stored); monomorphic loops for
+    // the common formats, since a running sum is one long chain of dependent operations.
+    let bf16 = |x: f64| super::cast::bf16_round(x as f32) as f64;
+    let f32r = |x: f64| x as f32 as f64;
+    let accumulator = match (&inputs, &acc) {
+        (Accumulator::F32, Accumulator::F32) => summed(a, b, s, |x| x as f64, f32r),
+        (Accumulator::Bf16, Accumulator::F32) => summed(a, b, s, |x| bf16(x as f64), f32r),
+        (Accumulator::Bf16, Accumulator::Bf16) => summed(a, b, s, |x| bf16(x as f64), bf16),
+        _ => summed(a, b, s, |x| inputs.round(x as f64), |x| acc.round(x)),
     };
-    let (xa, xb) = (cast(a), cast(b));
-    let round_acc = round_fn(spec.accumulate);
-    let products: Vec<f64> = xa
-        .iter()
-        .zip(&xb)
-        .map(|(&x, &y)| round_acc(x * y))
-        .collect();
-    let accumulator = match spec.summation {
-        Summation::Naive => products.iter().fold(0.0, |s, &p| round_acc(s + p)),
-        Summation::Pairwise => pairwise(&products, &round_acc),
-    };
-    let value = round_fn(spec.inputs)(accumulator);
+    let value = inputs.round(accumulator);
     DotResult {
         label: spec.label(),
         inputs: spec.inputs.name(),
@@ -125,6 +120,30 @@ pub fn dot_against(a: &[f32], b: &[f32], spec: &DotSpec, reference: f64) -> DotR
         value,
         accumulator,
         error: value - reference,
+    }
+}
+
+/// Σ round(input(a) · input(b)) in `summation` order, every product and partial sum
+/// rounded by `round`.
+#[inline(always)]
+fn summed(
+    a: &[f32],
+    b: &[f32],
+    summation: Summation,
+    input: impl Fn(f32) -> f64 + Sync,
+    round: impl Fn(f64) -> f64 + Sync,
+) -> f64 {
+    match summation {
+        Summation::Naive => a
+            .iter()
+            .zip(b)
+            .fold(0.0, |s, (&x, &y)| round(s + round(input(x) * input(y)))),
+        Summation::Pairwise => pairwise(
+            0,
+            a.len(),
+            &|i: usize| round(input(a[i]) * input(b[i])),
+            &round,
+        ),
     }
 }
 
@@ -144,33 +163,86 @@ pub fn standard_dots(a: &[f32], b: &[f32], target: Format) -> Vec<DotResult> {
         }
     }
     let reference = reference_dot(a, b);
-    specs
-        .iter()
-        .map(|s| dot_against(a, b, s, reference))
-        .collect()
+    // The dots are independent running sums: side by side on the threads.
+    let mut out: Vec<Option<DotResult>> = vec![None; specs.len()];
+    let work: Vec<(&DotSpec, &mut Option<DotResult>)> = specs.iter().zip(out.iter_mut()).collect();
+    crate::platform::run_parts(crate::platform::split_parts(work), |mine| {
+        for (spec, slot) in mine {
+            *slot = Some(dot_against(a, b, spec, reference));
+        }
+        false
+    });
+    out.into_iter().flatten().collect()
 }
 
-/// Round an f64 to `format`, nearest even (native for f64 / f32; bit arithmetic for the
-/// normal numbers of other floats, the codec for the rest).
-fn round_fn(format: Format) -> Box<dyn Fn(f64) -> f64 + Sync> {
-    let codec = move |x| decode(&format, encode(&format, x, &mut Rounder::nearest_even()));
-    match format.name().as_str() {
-        "float64" => Box::new(|x| x),
-        "float32" => Box::new(|x| x as f32 as f64),
-        _ => match crate::formats::normal_round::NormalRounder::new(&format) {
-            Some(r) => Box::new(move |x| r.round(x).unwrap_or_else(|| codec(x))),
-            None => Box::new(codec),
-        },
+/// Rounding an f64 to an accumulation format, nearest even, as the codec's reference path
+/// does (through float32 for narrower formats): native for f64 / f32, bit arithmetic for
+/// bf16 and the narrow floats and for the normal numbers of other floats, the codec for
+/// the rest.
+enum Accumulator {
+    F64,
+    F32,
+    Bf16,
+    Narrow(crate::formats::table::NarrowEncoder),
+    Normal(crate::formats::normal_round::NormalRounder, Format),
+    Codec(Format),
+}
+
+impl Accumulator {
+    fn of(format: Format) -> Accumulator {
+        match format.name().as_str() {
+            "float64" => return Accumulator::F64,
+            "float32" => return Accumulator::F32,
+            "bfloat16" if !format.is_custom() => return Accumulator::Bf16,
+            _ => {}
+        }
+        if let Some(e) = crate::formats::table::NarrowEncoder::new(&format) {
+            return Accumulator::Narrow(e);
+        }
+        match crate::formats::normal_round::NormalRounder::new(&format) {
+            Some(r) => Accumulator::Normal(r, format),
+            None => Accumulator::Codec(format),
+        }
+    }
+
+    #[inline(always)]
+    fn round(&self, x: f64) -> f64 {
+        let codec = |f: &Format| decode(f, encode(f, x, &mut Rounder::nearest_even()));
+        match self {
+            Accumulator::F64 => x,
+            Accumulator::F32 => x as f32 as f64,
+            Accumulator::Bf16 => super::cast::bf16_round(x as f32) as f64,
+            Accumulator::Narrow(e) => e.round(x as f32),
+            Accumulator::Normal(r, f) => r.round(x).unwrap_or_else(|| codec(f)),
+            Accumulator::Codec(f) => codec(f),
+        }
     }
 }
 
-fn pairwise(v: &[f64], round: &dyn Fn(f64) -> f64) -> f64 {
-    match v.len() {
+/// Recursive halves of `lo..hi`: each leaf `leaf(i)`, each sum of two halves rounded by
+/// `round`; the two halves of large ranges on two threads (same sums, same order).
+fn pairwise<L, R>(lo: usize, hi: usize, leaf: &L, round: &R) -> f64
+where
+    L: Fn(usize) -> f64 + Sync,
+    R: Fn(f64) -> f64 + Sync,
+{
+    match hi - lo {
         0 => 0.0,
-        1 => v[0],
+        1 => leaf(lo),
         n => {
-            let (l, r) = v.split_at(n / 2);
-            round(pairwise(l, round) + pairwise(r, round))
+            let mid = lo + n / 2;
+            let (l, r) = if n >= 1 << 20 {
+                rayon::join(
+                    || pairwise(lo, mid, leaf, round),
+                    || pairwise(mid, hi, leaf, round),
+                )
+            } else {
+                (
+                    pairwise(lo, mid, leaf, round),
+                    pairwise(mid, hi, leaf, round),
+                )
+            };
+            round(l + r)
         }
     }
 }
@@ -178,7 +250,60 @@ fn pairwise(v: &[f64], round: &dyn Fn(f64) -> f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::RoundingMode;
+    use crate::tensor::Progress;
+    use crate::tensor::cast::cast_values;
     use crate::tensor::random::{Distribution, generate};
+
+    /// The dot by the generic codec alone: every input, product and partial sum encoded and
+    /// decoded (the definition the fast accumulators must equal).
+    fn by_the_codec(a: &[f32], spec: &DotSpec) -> f64 {
+        let r = |f: &Format, x: f64| decode(f, encode(f, x, &mut Rounder::nearest_even()));
+        let x: Vec<f64> = a.iter().map(|&v| r(&spec.inputs, v as f64)).collect();
+        let p: Vec<f64> = x.iter().map(|&v| r(&spec.accumulate, v * v)).collect();
+        fn halves(p: &[f64], f: &dyn Fn(f64) -> f64) -> f64 {
+            match p.len() {
+                0 => 0.0,
+                1 => p[0],
+                n => f(halves(&p[..n / 2], f) + halves(&p[n / 2..], f)),
+            }
+        }
+        match spec.summation {
+            Summation::Naive => p.iter().fold(0.0, |s, &v| r(&spec.accumulate, s + v)),
+            Summation::Pairwise => halves(&p, &|v| r(&spec.accumulate, v)),
+        }
+    }
+
+    #[test]
+    fn fast_accumulators_equal_the_codec() {
+        let mut a = generate(&Distribution::named("student-t").unwrap(), 20_000, 4).unwrap();
+        a.extend([0.0, -0.0, 1e-30, 3e4, f32::MIN_POSITIVE]);
+        for (inputs, accumulate) in [
+            ("float32", "float32"),
+            ("bfloat16", "float32"),
+            ("bfloat16", "bfloat16"),
+            ("float16", "float16"),
+            ("float8_e4m3fn", "float8_e4m3fn"),
+            ("float8_e5m2", "float8_e5m2"),
+            ("float8_e4m3fn", "float32"),
+            ("float6_e3m2fn", "float16"),
+        ] {
+            for summation in [Summation::Naive, Summation::Pairwise] {
+                let spec = DotSpec {
+                    inputs: Format::named(inputs),
+                    accumulate: Format::named(accumulate),
+                    summation,
+                };
+                let got = dot(&a, &a, &spec).accumulator;
+                let want = by_the_codec(&a, &spec);
+                assert!(
+                    got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
+                    "{}: {got} vs {want}",
+                    spec.label()
+                );
+            }
+        }
+    }
 
     #[test]
     fn bf16_dot_of_rand_1000_rounds_to_an_even_integer_near_333() {

@@ -3,9 +3,10 @@
 
 use super::cast::cast_values;
 use super::dot::{DotResult, DotSpec, dot_against, reference_dot, standard_dots};
+use super::pair_stats::PairStats;
 use super::progress::{Cancelled, Progress};
 use super::random::{Distribution, generate};
-use super::stats::{CastCounts, ErrorStats, Histogram, Summary, finite_range};
+use super::stats::{CastCounts, ErrorStats, Histogram, Summary};
 use crate::formats::{Analysis, Format, Rounder, RoundingMode, encode};
 use crate::quant::block::{BlockQuantized, BlockScheme, quantize_blocks};
 use crate::quant::{Quantized, Scheme, quantize};
@@ -258,16 +259,71 @@ pub const SAMPLE: usize = 4000;
 /// Most distinct stored values listed.
 pub const MAX_LEVELS: usize = 4096;
 
-/// Distinct values with counts, or `None` past `MAX_LEVELS`.
+/// Distinct values with counts, or `None` past `MAX_LEVELS`: counted per chunk on all cores
+/// in small open-addressing tables keyed by the values' bits, then merged.
 fn distinct_values(stored: &[f64]) -> Option<Vec<(f64, u64)>> {
-    let mut counts: std::collections::HashMap<u64, u64> = std::collections::HashMap::new();
-    for &y in stored {
-        *counts.entry(y.to_bits()).or_insert(0) += 1;
-        if counts.len() > MAX_LEVELS {
+    const SLOTS: usize = 4 * MAX_LEVELS;
+    fn count(values: &[f64]) -> Option<Vec<(u64, u64)>> {
+        let mut keys = vec![u64::MAX; SLOTS];
+        let mut counts = vec![0u64; SLOTS];
+        let mut used = 0;
+        // u64::MAX is a NaN pattern; its count is kept apart.
+        let mut max_count = 0u64;
+        for &y in values {
+            let k = y.to_bits();
+            if k == u64::MAX {
+                max_count += 1;
+                continue;
+            }
+            let mut i = (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 50) as usize % SLOTS;
+            loop {
+                if keys[i] == k {
+                    counts[i] += 1;
+                    break;
+                }
+                if keys[i] == u64::MAX {
+                    used += 1;
+                    if used > MAX_LEVELS {
+                        return None;
+                    }
+                    keys[i] = k;
+                    counts[i] = 1;
+                    break;
+                }
+                i = (i + 1) % SLOTS;
+            }
+        }
+        let mut out: Vec<(u64, u64)> = keys
+            .into_iter()
+            .zip(counts)
+            .filter(|&(k, _)| k != u64::MAX)
+            .collect();
+        if max_count > 0 {
+            out.push((u64::MAX, max_count));
+        }
+        Some(out)
+    }
+    /// A chunk's counts (None: too many distinct values), once counted.
+    type Slot = Option<Option<Vec<(u64, u64)>>>;
+    let chunks: Vec<&[f64]> = stored.chunks(1 << 18).collect();
+    let mut partial: Vec<Slot> = vec![None; chunks.len()];
+    let work: Vec<(&[f64], &mut Slot)> = chunks.into_iter().zip(partial.iter_mut()).collect();
+    crate::platform::run_parts(crate::platform::split_parts(work), |mine| {
+        for (values, slot) in mine {
+            *slot = Some(count(values));
+        }
+        false
+    });
+    let mut merged: std::collections::HashMap<u64, u64> = std::collections::HashMap::new();
+    for p in partial {
+        for (k, c) in p.flatten()? {
+            *merged.entry(k).or_insert(0) += c;
+        }
+        if merged.len() > MAX_LEVELS {
             return None;
         }
     }
-    let mut v: Vec<(f64, u64)> = counts
+    let mut v: Vec<(f64, u64)> = merged
         .into_iter()
         .map(|(b, c)| (f64::from_bits(b), c))
         .collect();
@@ -332,17 +388,7 @@ pub fn run(req: &LabRequest, progress: &Progress) -> Result<Result<LabReport, St
         return Err(Cancelled);
     }
     let bins = req.bins.clamp(1, 10_000);
-    let (lo, hi) = req
-        .range
-        .filter(|(a, b)| a.is_finite() && b.is_finite() && a < b)
-        .or_else(|| finite_range(&values, &stored))
-        .unwrap_or((0.0, 1.0));
-    let errors: Vec<f64> = values
-        .iter()
-        .zip(&stored)
-        .map(|(&x, &y)| y - x as f64)
-        .collect();
-    let (elo, ehi) = finite_range(&[], &errors).unwrap_or((0.0, 1.0));
+    let stats = PairStats::of(&values, &stored, &format, bins, req.range);
     let dequantized: Option<Vec<f32>> = match (&quant, &block) {
         (Some(q), _) => Some(q.dequantized.clone()),
         (None, Some(_)) => Some(stored.iter().map(|&x| x as f32).collect()),
@@ -377,10 +423,10 @@ pub fn run(req: &LabRequest, progress: &Progress) -> Result<Result<LabReport, St
         seed: req.seed,
         target: req.target.label(),
         rounding: req.rounding.name().into(),
-        original: Summary::of(values.iter().map(|&x| x as f64)),
-        stored: Summary::of(stored.iter().copied()),
-        counts: CastCounts::of(&values, &stored, &format),
-        error: ErrorStats::of(&values, &stored),
+        original: stats.original,
+        stored: stats.stored,
+        counts: stats.counts,
+        error: stats.error,
         dot: dots,
         first,
         memory: memory_rows(
@@ -395,9 +441,9 @@ pub fn run(req: &LabRequest, progress: &Progress) -> Result<Result<LabReport, St
         zero_point: quant
             .as_ref()
             .map(|q| q.zero_point.iter().take(64).copied().collect()),
-        hist_original: Histogram::new(values.iter().map(|&x| x as f64), bins, lo, hi),
-        hist_stored: Histogram::new(stored.iter().copied(), bins, lo, hi),
-        hist_error: Histogram::new(errors.iter().copied(), bins, elo, ehi),
+        hist_original: stats.hist_original,
+        hist_stored: stats.hist_stored,
+        hist_error: stats.hist_error,
         levels: quant.as_ref().map(|q| {
             let (qmin, qmax) = match req.target {
                 Target::Quantize(s) => s.qtype.range(),
@@ -542,11 +588,7 @@ mod tests {
     #[test]
     fn block_schemes_get_a_block_view_and_small_blocks_win_on_outliers() {
         let mut req = request(Target::Block("mxfp4".parse().unwrap()));
-        req.dist = Distribution::Outliers {
-            std: 1.0,
-            fraction: 0.01,
-            factor: 50.0,
-        };
+        req.dist = Distribution::named("outliers").unwrap();
         req.size = 1000; // not a multiple of 32: the last block is padded
         let r = run(&req, &Progress::new()).unwrap().unwrap();
         let b = r.blocks.expect("block view");
@@ -554,6 +596,10 @@ mod tests {
         assert_eq!(b.scales.len(), 32);
         assert_eq!(b.values.len(), 1000);
         assert_eq!(r.first[0].bits, format!("0x{:x}", b.codes[0]));
+        // Lesson step 7's tensor: 4096 values with a few ×100 outliers.
+        req.size = 4096;
+        let lesson = run(&req, &Progress::new()).unwrap().unwrap();
+        let b = lesson.blocks.expect("block view");
         let sqnr = |name: &str| {
             b.comparison
                 .iter()

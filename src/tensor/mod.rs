@@ -4,6 +4,7 @@
 pub mod cast;
 pub mod dot;
 pub mod lab;
+pub mod pair_stats;
 pub mod parallel;
 pub mod progress;
 pub mod random;

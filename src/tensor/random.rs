@@ -1,7 +1,7 @@
 //! Seeded random tensors: the shapes of data a student meets (activations, weights,
 //! weights with outliers).
 
-use rand::rngs::StdRng;
+use rand::rngs::Xoshiro256PlusPlus;
 use rand::{Rng, RngExt, SeedableRng};
 use rand_distr::{Distribution as _, Normal, StudentT};
 use std::fmt;
@@ -169,54 +169,102 @@ impl fmt::Display for Distribution {
     }
 }
 
-/// Draw `size` values (capped at [`MAX_SIZE`]) from `dist` with a seeded generator.
-///
-/// The same (dist, size, seed) always gives the same tensor, on every machine.
+/// Values drawn per generator: each chunk of this many values has its own generator, seeded
+/// from (seed, chunk index), so a tensor is the same whatever the number of threads, and a
+/// shorter tensor of the same seed is a prefix of a longer one.
+pub const CHUNK: usize = 1 << 16;
+
+/// `size` values (at most [`MAX_SIZE`]) drawn from `dist` with `seed`, on all cores: one
+/// fast generator (xoshiro256++) per [`CHUNK`] values.
 pub fn generate(dist: &Distribution, size: usize, seed: u64) -> Result<Vec<f32>, String> {
+    let mut out = vec![0f32; size.min(MAX_SIZE)];
+    generate_into(dist, seed, &mut out)?;
+    Ok(out)
+}
+
+/// [`generate`] into `out` (its length is the size), reusing the caller's buffer.
+pub fn generate_into(dist: &Distribution, seed: u64, out: &mut [f32]) -> Result<(), String> {
     dist.validate()?;
-    let size = size.min(MAX_SIZE);
-    let mut rng = StdRng::seed_from_u64(seed);
-    let mut out = Vec::with_capacity(size);
-    match *dist {
-        Distribution::Uniform { lo, hi } => {
-            for _ in 0..size {
-                // 24 random bits → [0, 1) exactly like torch's float uniform, then affine.
-                let u = (rng.next_u32() >> 8) as f32 * (1.0 / 16_777_216.0);
-                out.push(lo + (hi - lo) * u);
+    let sampler = Sampler::new(dist)?;
+    let chunks: Vec<(usize, &mut [f32])> = out.chunks_mut(CHUNK).enumerate().collect();
+    crate::platform::run_parts(crate::platform::split_parts(chunks), |mine| {
+        for (index, chunk) in mine {
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(chunk_seed(seed, index));
+            sampler.fill(&mut rng, chunk);
+        }
+        false
+    });
+    Ok(())
+}
+
+/// The seed of chunk `index` of a tensor of seed `seed` (a SplitMix64 step: distinct,
+/// well-mixed seeds per chunk).
+pub fn chunk_seed(seed: u64, index: usize) -> u64 {
+    let mut z = seed ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// A distribution ready to draw from.
+enum Sampler {
+    Uniform(f32, f32),
+    Normal(Normal<f32>),
+    Laplace(f32, f32),
+    StudentT(StudentT<f64>, f32),
+    Outliers(Normal<f32>, f32, f32),
+}
+
+impl Sampler {
+    fn new(dist: &Distribution) -> Result<Sampler, String> {
+        let e = |e: rand_distr::NormalError| e.to_string();
+        Ok(match *dist {
+            Distribution::Uniform { lo, hi } => Sampler::Uniform(lo, hi),
+            Distribution::Normal { mean, std } => {
+                Sampler::Normal(Normal::new(mean, std).map_err(e)?)
             }
-        }
-        Distribution::Normal { mean, std } => {
-            let n = Normal::new(mean, std).map_err(|e| e.to_string())?;
-            out.extend((0..size).map(|_| n.sample(&mut rng)));
-        }
-        Distribution::Laplace { loc, scale } => {
-            for _ in 0..size {
-                // Inverse CDF: u uniform on (-1/2, 1/2).
-                let u: f64 = rng.random::<f64>() - 0.5;
-                let x = -(scale as f64)
-                    * u.signum()
-                    * (1.0 - 2.0 * u.abs()).max(f64::MIN_POSITIVE).ln();
-                out.push(loc + x as f32);
+            Distribution::Laplace { loc, scale } => Sampler::Laplace(loc, scale),
+            Distribution::StudentT { dof, scale } => {
+                Sampler::StudentT(StudentT::new(dof as f64).map_err(|e| e.to_string())?, scale)
             }
-        }
-        Distribution::StudentT { dof, scale } => {
-            let t = StudentT::new(dof as f64).map_err(|e| e.to_string())?;
-            out.extend((0..size).map(|_| (t.sample(&mut rng) * scale as f64) as f32));
-        }
-        Distribution::Outliers {
-            std,
-            fraction,
-            factor,
-        } => {
-            let n = Normal::new(0.0f32, std).map_err(|e| e.to_string())?;
-            for _ in 0..size {
-                let x = n.sample(&mut rng);
-                let outlier = rng.random::<f32>() < fraction;
-                out.push(if outlier { x * factor } else { x });
+            Distribution::Outliers {
+                std,
+                fraction,
+                factor,
+            } => Sampler::Outliers(Normal::new(0.0f32, std).map_err(e)?, fraction, factor),
+        })
+    }
+
+    fn fill(&self, rng: &mut Xoshiro256PlusPlus, out: &mut [f32]) {
+        match *self {
+            Sampler::Uniform(lo, hi) => {
+                for o in out {
+                    let u = (rng.next_u32() >> 8) as f32 * (1.0 / 16_777_216.0);
+                    *o = lo + (hi - lo) * u;
+                }
+            }
+            Sampler::Normal(n) => out.iter_mut().for_each(|o| *o = n.sample(rng)),
+            Sampler::Laplace(loc, scale) => {
+                for o in out {
+                    let u: f64 = rng.random::<f64>() - 0.5;
+                    let x = -(scale as f64)
+                        * u.signum()
+                        * (1.0 - 2.0 * u.abs()).max(f64::MIN_POSITIVE).ln();
+                    *o = loc + x as f32;
+                }
+            }
+            Sampler::StudentT(t, scale) => out
+                .iter_mut()
+                .for_each(|o| *o = (t.sample(rng) * scale as f64) as f32),
+            Sampler::Outliers(n, fraction, factor) => {
+                for o in out {
+                    let x = n.sample(rng);
+                    let outlier = rng.random::<f32>() < fraction;
+                    *o = if outlier { x * factor } else { x };
+                }
             }
         }
     }
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -212,6 +212,16 @@ pub struct Histogram {
 impl Histogram {
     /// Bin `values` into `bins` (≥ 1) bins over [lo, hi]; a zero-width range is widened.
     pub fn new(values: impl Iterator<Item = f64>, bins: usize, lo: f64, hi: f64) -> Histogram {
+        let mut h = Histogram::empty(bins, lo, hi);
+        let scale = h.scale();
+        for x in values {
+            h.add_scaled(x, scale);
+        }
+        h
+    }
+
+    /// No values yet, `bins` bins over [lo, hi] (a point range is widened around it).
+    pub fn empty(bins: usize, lo: f64, hi: f64) -> Histogram {
         let bins = bins.max(1);
         let (lo, hi) = if hi > lo {
             (lo, hi)
@@ -219,31 +229,47 @@ impl Histogram {
             let pad = if lo == 0.0 { 0.5 } else { lo.abs() * 0.5 };
             (lo - pad, lo + pad)
         };
-        let mut h = Histogram {
+        Histogram {
             lo,
             hi,
             counts: vec![0; bins],
             below: 0,
             above: 0,
             nan: 0,
-        };
-        let scale = bins as f64 / (hi - lo);
-        for x in values {
-            if x.is_nan() {
-                h.nan += 1;
-            } else if x < lo {
-                h.below += 1;
-            } else if x > hi {
-                h.above += 1;
-            } else {
-                let i = (((x - lo) * scale) as usize).min(bins - 1);
-                h.counts[i] += 1;
-            }
         }
-        h
     }
 
-    /// Width of one bin.
+    /// Bins per unit of value, for [`Histogram::add_scaled`].
+    pub fn scale(&self) -> f64 {
+        self.counts.len() as f64 / (self.hi - self.lo)
+    }
+
+    /// Count `x`; `scale` is [`Histogram::scale`] (computed once by the caller).
+    #[inline(always)]
+    pub fn add_scaled(&mut self, x: f64, scale: f64) {
+        if x.is_nan() {
+            self.nan += 1;
+        } else if x < self.lo {
+            self.below += 1;
+        } else if x > self.hi {
+            self.above += 1;
+        } else {
+            let last = self.counts.len() - 1;
+            let i = (((x - self.lo) * scale) as usize).min(last);
+            self.counts[i] += 1;
+        }
+    }
+
+    /// Add the counts of `other` (same bins and range).
+    pub fn merge(&mut self, other: &Histogram) {
+        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
+            *a += b;
+        }
+        self.below += other.below;
+        self.above += other.above;
+        self.nan += other.nan;
+    }
+
     pub fn bin_width(&self) -> f64 {
         (self.hi - self.lo) / self.counts.len() as f64
     }
