@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""PyTorch (and ml_dtypes) doing the work of benches/lab.rs, timed the same way, then the
+table of our time / theirs.
+
+    pip install torch ml_dtypes numpy
+    python3 scripts/bench_lab.py              # runs `cargo bench --bench lab`, then PyTorch;
+                                              # prints the table (markdown) and JSON
+    python3 scripts/bench_lab.py --no-bench   # PyTorch only, against the last criterion run
+
+torch runs with as many threads as our side (torch.set_num_threads(os.cpu_count())), into
+preallocated outputs (`copy_`), best of several runs after a warm-up. ml_dtypes' `astype`
+allocates its output (it has no `out=`), as users call it.
+
+The lab, PyTorch's way, at 10^7 values (the same steps as tensor::lab::run): randn, cast,
+min / max / mean / std / zeros / inf / NaN of both tensors, error mean / max / RMSE / max
+relative / SQNR, three 60-bin histograms (original and stored over their shared range,
+the error over its own), x·x in fp32 and in the narrow format, and the distinct stored
+values with their counts.
+"""
+import json
+import os
+import pathlib
+import time
+
+import numpy as np
+import torch
+
+THREADS = os.cpu_count() or 1
+torch.set_num_threads(THREADS)
+CAST_N = 16 * 1024 * 1024
+LAB_N = 10_000_000
+MATRIX = 4096
+BINS = 60
+
+
+def best(f, repeat=7):
+    f()
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        f()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def casts(x):
+    out = {}
+    for name, dtype in [("memcpy_f32", torch.float32), ("bfloat16", torch.bfloat16), ("float16", torch.float16),
+                        ("float8_e4m3fn", torch.float8_e4m3fn), ("float8_e5m2", torch.float8_e5m2),
+                        ("int8", torch.int8)]:
+        dst = torch.empty(CAST_N, dtype=dtype)
+        out[f"cast_16M/{name}"] = best(lambda: dst.copy_(x))
+    return out
+
+
+def ml_dtypes_casts(x):
+    try:
+        import ml_dtypes
+    except ImportError:
+        return {}
+    a = x.numpy()
+    return {f"cast_16M/{name}": best(lambda: a.astype(getattr(ml_dtypes, name)), repeat=3)
+            for name in ["bfloat16", "float8_e4m3fn", "float8_e5m2", "float6_e3m2fn", "float4_e2m1fn"]}
+
+
+def lab(dtype):
+    x = torch.randn(LAB_N)
+    y = x.to(dtype).float()
+    e = y - x
+
+    def summary(v):
+        finite = v[torch.isfinite(v)]
+        return (finite.min(), finite.max(), finite.mean(), finite.std(correction=0),
+                (v == 0).sum(), torch.isinf(v).sum(), torch.isnan(v).sum())
+
+    summary(x)
+    summary(y)
+    a = e.abs()
+    mse = (a * a).mean()
+    sqnr = 10 * torch.log10((x * x).sum() / (a * a).sum())
+    (a.mean(), a.max(), mse.sqrt(), (a / x.abs()).nan_to_num(0, 0, 0).max(), sqnr)
+    lo = torch.minimum(x.min(), y.min()).item()
+    hi = torch.maximum(x.max(), y.max()).item()
+    torch.histc(x, BINS, lo, hi)
+    torch.histc(y, BINS, lo, hi)
+    torch.histc(e, BINS, e.min().item(), e.max().item())
+    torch.dot(x, x)
+    xd = x.to(dtype)
+    if dtype in (torch.bfloat16, torch.float16):
+        torch.dot(xd, xd)
+    else:
+        torch.dot(xd.float(), xd.float()).to(dtype)  # fp8 has no dot
+    torch.unique(y, return_counts=True)
+
+
+def quantization():
+    w = torch.randn(MATRIX, MATRIX)
+
+    def int8_channel():
+        scale = w.abs().amax(dim=1, keepdim=True) / 127
+        q = torch.clamp(torch.round(w / scale), -127, 127).to(torch.int8)
+        return q, q.float() * scale
+
+    def int4_group():
+        g = w.reshape(-1, 32)
+        scale = g.abs().amax(dim=1, keepdim=True) / 7
+        q = torch.clamp(torch.round(g / scale), -8, 7).to(torch.int8)
+        return q, q.float() * scale
+
+    return {"quantize_4096x4096/int8_per_channel": best(int8_channel),
+            "quantize_4096x4096/int4_per_group_32": best(int4_group)}
+
+
+def sensitivity():
+    tensors = [torch.randn(1024, 1024) for _ in range(8)]
+
+    def error(x, y):
+        d = y - x
+        return 10 * torch.log10((x * x).sum() / (d * d).sum()), d.abs().max(), (d * d).mean()
+
+    def table():
+        rows = []
+        for x in tensors:
+            r = [error(x, x.to(torch.bfloat16).float()), error(x, x.to(torch.float16).float())]
+            s = x.abs().max() / 448
+            r.append(error(x, (x / s).to(torch.float8_e4m3fn).float() * s))
+            s = x.abs().max() / 127
+            r.append(error(x, torch.clamp(torch.round(x / s), -127, 127) * s))
+            s = x.abs().amax(dim=1, keepdim=True) / 127
+            r.append(error(x, torch.clamp(torch.round(x / s), -127, 127) * s))
+            g = x.reshape(-1, 32)
+            s = g.abs().amax(dim=1, keepdim=True) / 7
+            r.append(error(x, (torch.clamp(torch.round(g / s), -8, 7) * s).reshape(x.shape)))
+            rows.append(r)
+        return rows
+
+    return {"sensitivity_8x1024x1024/six_schemes": best(table, repeat=5)}
+
+
+def ours():
+    root = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", "target")) / "criterion"
+    out = {}
+    for est in root.glob("*/*/new/estimates.json"):
+        group, name = est.parts[-4], est.parts[-3]
+        out[f"{group}/{name}"] = json.loads(est.read_text())["mean"]["point_estimate"] / 1e9
+    return out
+
+
+def main():
+    import subprocess
+    import sys
+    if "--no-bench" not in sys.argv:
+        subprocess.run(["cargo", "bench", "--locked", "--bench", "lab"], check=True,
+                       cwd=pathlib.Path(__file__).resolve().parent.parent)
+    x = torch.randn(CAST_N)
+    torch_times = casts(x)
+    torch_times["lab_10M/bfloat16"] = best(lambda: lab(torch.bfloat16), repeat=5)
+    torch_times["lab_10M/float8_e4m3fn"] = best(lambda: lab(torch.float8_e4m3fn), repeat=5)
+    torch_times.update(quantization())
+    torch_times.update(sensitivity())
+    ml = ml_dtypes_casts(x)
+    mine = ours()
+    print(f"threads: {THREADS}; torch {torch.__version__}")
+    print("| work | ours | PyTorch | ours / PyTorch | ml_dtypes astype | ml_dtypes / ours |")
+    print("|---|---|---|---|---|---|")
+    for key, t in torch_times.items():
+        o = mine.get(key)
+        m = ml.get(key)
+        fmt = lambda s: f"{s * 1e3:.1f} ms" if s is not None else "—"
+        ratio = f"**{o / t:.2f}×**" if o else "—"
+        mlr = f"{m / o:.1f}×" if (m and o) else "—"
+        print(f"| {key} | {fmt(o)} | {fmt(t)} | {ratio} | {fmt(m)} | {mlr} |")
+    for key, m in ml.items():
+        if key not in torch_times:
+            o = mine.get(key)
+            print(f"| {key} | {o * 1e3:.1f} ms | — | — | {m * 1e3:.1f} ms | {m / o:.1f}× |" if o else f"| {key} | — | — | — | {m * 1e3:.1f} ms | — |")
+    print(json.dumps({"torch": torch_times, "ml_dtypes": ml, "ours": mine}))
+
+
+if __name__ == "__main__":
+    main()
