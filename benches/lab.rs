@@ -80,6 +80,9 @@ fn casts(c: &mut Criterion) {
 }
 
 fn lab(c: &mut Criterion) {
+    // As the app does at start-up: freed buffers are reused by the next run rather than
+    // mapped afresh (and page-faulted in) every time.
+    quantscope::platform::keep_freed_memory();
     let mut g = c.benchmark_group("lab_10M");
     g.sample_size(10);
     for name in ["bfloat16", "float8_e4m3fn"] {

@@ -28,6 +28,10 @@ pub struct NarrowEncoder {
     bias: i32,
     /// 2^(m − emin): a subnormal value times this is its code.
     subnormal_scale: f32,
+    /// What NaN is stored as, and finite values of magnitude ≥ 2 · max (far past the
+    /// rounding threshold) of either sign: the codec's answers, computed once.
+    nan_value: Option<f64>,
+    overflow: [f64; 2],
 }
 
 impl NarrowEncoder {
@@ -40,6 +44,7 @@ impl NarrowEncoder {
         }
         let max = max_finite_bits(spec);
         let values: Vec<f64> = (0..=max).map(|code| decode(format, code)).collect();
+        let max_value = *values.last()?;
         // Positive codes of a sign-magnitude float increase with their value.
         debug_assert!(values.windows(2).all(|w| w[0] < w[1]));
         let emin = spec.emin();
@@ -55,6 +60,17 @@ impl NarrowEncoder {
             man_bits: m as u32,
             bias: spec.bias,
             subnormal_scale: (2.0f64).powi(m - emin) as f32,
+            // Formats without NaN decide by the NaN's sign: those keep the codec.
+            nan_value: format.has_nan().then(|| {
+                decode(
+                    format,
+                    encode(format, f64::NAN, &mut Rounder::nearest_even()),
+                )
+            }),
+            overflow: [1.0, -1.0].map(|sign| {
+                let far = sign * 4.0 * max_value;
+                decode(format, encode(format, far, &mut Rounder::nearest_even()))
+            }),
         })
     }
 
@@ -119,6 +135,52 @@ impl NarrowEncoder {
         (sign | code) as u8
     }
 
+    /// The codes of `src` into `dst` (as [`NarrowEncoder::code`]), vectorisable: each block
+    /// of values is coded branch-free as if finite and in range, and the few values beyond
+    /// the largest finite one, NaN and inf are redone by the codec afterwards.
+    #[inline(always)]
+    pub fn codes_into(&self, src: &[f32], dst: &mut [u8]) {
+        const BLOCK: usize = 64;
+        let mask = (1u32 << self.man_bits) - 1;
+        let sign_bit = self.sign_bit as u32;
+        for (s, d) in src.chunks(BLOCK).zip(dst.chunks_mut(BLOCK)) {
+            let mut special = false;
+            for (o, &x) in d.iter_mut().zip(s) {
+                let a = x.abs();
+                let out_of_range = a.is_nan() || a > self.max;
+                special |= out_of_range;
+                let a = if out_of_range { 0.0 } else { a };
+                let r = if a < self.min_normal {
+                    (a + self.subnormal_magic) - self.subnormal_magic
+                } else {
+                    let b = a.to_bits();
+                    let half = (1u32 << (self.shift - 1)) - 1 + ((b >> self.shift) & 1);
+                    f32::from_bits((b + half) & !((1u32 << self.shift) - 1))
+                };
+                let rb = r.to_bits();
+                let normal = ((((rb >> 23) as i32 - 127 + self.bias) as u32) << self.man_bits)
+                    | ((rb >> self.shift) & mask);
+                // SAFETY: r is finite, 0 ≤ r ≤ max, so r · 2^(m − emin) < 2^31.
+                let subnormal =
+                    unsafe { (r * self.subnormal_scale).to_int_unchecked::<i32>() } as u32;
+                let code = if r >= self.min_normal {
+                    normal
+                } else {
+                    subnormal
+                };
+                let sign = (x.to_bits() >> 31) * sign_bit;
+                *o = (sign | code) as u8;
+            }
+            if special {
+                for (o, &x) in d.iter_mut().zip(s) {
+                    if x.is_nan() || x.abs() > self.max {
+                        *o = self.encode(x) as u8;
+                    }
+                }
+            }
+        }
+    }
+
     /// A finite magnitude `a` ≤ the largest value, rounded to the format.
     #[inline(always)]
     fn round_magnitude(&self, a: f32) -> f32 {
@@ -137,7 +199,13 @@ impl NarrowEncoder {
     #[inline]
     pub fn round(&self, x: f32) -> f64 {
         let a = x.abs();
+        if let (true, Some(v)) = (a.is_nan(), self.nan_value) {
+            return v;
+        }
         if a.is_nan() || a > self.max {
+            if a.is_finite() && a >= 2.0 * self.max {
+                return self.overflow[usize::from(x.is_sign_negative())];
+            }
             return decode(&self.format, self.encode(x));
         }
         self.round_magnitude(a).copysign(x) as f64

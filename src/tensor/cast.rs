@@ -52,19 +52,68 @@ pub fn bf16_round(x: f32) -> f32 {
     f32::from_bits((bf16_bits(x) as u32) << 16)
 }
 
+/// Compile `$body` (a loop over slices) a second time with AVX2 enabled, and run that copy
+/// where the CPU has AVX2: the same arithmetic on 8 lanes instead of 4 (no FMA is
+/// introduced, so results are identical).
+macro_rules! with_avx2 {
+    ($name:ident, ($($arg:ident: $ty:ty),*), $body:block) => {{
+        #[cfg(target_arch = "x86_64")]
+        {
+            #[target_feature(enable = "avx2")]
+            unsafe fn $name($($arg: $ty),*) $body
+            if std::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU has AVX2 (checked just above).
+                unsafe { $name($($arg),*) };
+            } else {
+                (|$($arg: $ty),*| $body)($($arg),*);
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        (|$($arg: $ty),*| $body)($($arg),*);
+    }};
+}
+
 /// f32 → bf16, round to nearest even, on all cores. `out.len()` must equal `input.len()`.
 pub fn f32_to_bf16(input: &[f32], out: &mut [bf16]) {
     par_map(input, out, |src, dst| {
-        for (d, &x) in dst.iter_mut().zip(src) {
-            *d = bf16::from_bits(bf16_bits(x));
-        }
+        with_avx2!(bf16_loop, (src: &[f32], dst: &mut [bf16]), {
+            for (d, &x) in dst.iter_mut().zip(src) {
+                *d = bf16::from_bits(bf16_bits(x));
+            }
+        })
     });
 }
 
 /// f32 → f16, round to nearest even (half's slice conversion, F16C where the CPU has it),
 /// on all cores.
 pub fn f32_to_f16(input: &[f32], out: &mut [f16]) {
-    par_map(input, out, |src, dst| dst.convert_from_f32_slice(src));
+    par_map(input, out, |src, dst| {
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("f16c") {
+            // SAFETY: the CPU has AVX2 and F16C (checked just above).
+            return unsafe { f16_f16c(src, dst) };
+        }
+        dst.convert_from_f32_slice(src)
+    });
+}
+
+/// f32 → f16 eight at a time with F16C's `vcvtps2ph` (round to nearest even: the same
+/// instruction `half` uses four at a time); the tail through `half`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,f16c")]
+unsafe fn f16_f16c(src: &[f32], dst: &mut [f16]) {
+    use std::arch::x86_64::{__m128i, _mm_storeu_si128, _mm256_cvtps_ph, _mm256_loadu_ps};
+    let n = src.len().min(dst.len());
+    let whole = n / 8 * 8;
+    for i in (0..whole).step_by(8) {
+        // SAFETY: i + 8 ≤ n, within both slices; unaligned loads and stores.
+        unsafe {
+            let v = _mm256_loadu_ps(src.as_ptr().add(i));
+            let h = _mm256_cvtps_ph::<0>(v);
+            _mm_storeu_si128(dst.as_mut_ptr().add(i) as *mut __m128i, h);
+        }
+    }
+    dst[whole..n].convert_from_f32_slice(&src[whole..n]);
 }
 
 /// f32 → a narrow float (fp8, fp6, fp4: at most 8 bits) or an integer of at most 8 bits,
@@ -72,10 +121,11 @@ pub fn f32_to_f16(input: &[f32], out: &mut [f16]) {
 /// cores; an error for other formats. Integers saturate and NaN becomes 0, as the codec.
 pub fn f32_to_codes(input: &[f32], format: &Format, out: &mut [u8]) -> Result<(), String> {
     if let Some(enc) = NarrowEncoder::new(format) {
+        let enc = &enc;
         par_map(input, out, |src, dst| {
-            for (d, &x) in dst.iter_mut().zip(src) {
-                *d = enc.code(x);
-            }
+            with_avx2!(narrow_loop, (enc: &NarrowEncoder, src: &[f32], dst: &mut [u8]), {
+                enc.codes_into(src, dst)
+            })
         });
         return Ok(());
     }
@@ -84,9 +134,14 @@ pub fn f32_to_codes(input: &[f32], format: &Format, out: &mut [u8]) -> Result<()
             let (min, max) = (i.min() as f32, i.max() as f32);
             let mask = format.mask() as i32;
             par_map(input, out, |src, dst| {
-                for (d, &x) in dst.iter_mut().zip(src) {
-                    *d = (round_ties_even_f32(x).max(min).min(max) as i32 & mask) as u8;
-                }
+                with_avx2!(int_loop, (src: &[f32], dst: &mut [u8], min: f32, max: f32, mask: i32), {
+                    for (d, &x) in dst.iter_mut().zip(src) {
+                        let v = round_ties_even_f32(x).max(min).min(max);
+                        // SAFETY: v is finite (NaN became 0) and within an 8-bit range.
+                        let i = unsafe { v.to_int_unchecked::<i32>() };
+                        *d = (i & mask) as u8;
+                    }
+                })
             });
             Ok(())
         }

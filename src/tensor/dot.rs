@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 pub enum Summation {
     /// Left to right, one running sum (error grows like n).
     Naive,
-    /// Recursive halves (error grows like log n), as NumPy's `sum` does.
+    /// Recursive halves (error grows like log n), in exactly NumPy's `sum` order.
     Pairwise,
 }
 
@@ -103,13 +103,55 @@ pub fn dot_against(a: &[f32], b: &[f32], spec: &DotSpec, reference: f64) -> DotR
     let s = spec.summation;
     // The inputs are rounded as they are read (nothing is stored); monomorphic loops for
     // the common formats, since a running sum is one long chain of dependent operations.
-    let bf16 = |x: f64| super::cast::bf16_round(x as f32) as f64;
-    let f32r = |x: f64| x as f32 as f64;
-    let accumulator = match (&inputs, &acc) {
-        (Accumulator::F32, Accumulator::F32) => summed(a, b, s, |x| x as f64, f32r),
-        (Accumulator::Bf16, Accumulator::F32) => summed(a, b, s, |x| bf16(x as f64), f32r),
-        (Accumulator::Bf16, Accumulator::Bf16) => summed(a, b, s, |x| bf16(x as f64), bf16),
-        _ => summed(a, b, s, |x| inputs.round(x as f64), |x| acc.round(x)),
+    let bf16_32 = super::cast::bf16_round;
+    let accumulator = match (&inputs, &acc, s) {
+        // Running sums in f32 arithmetic: an f32 product or sum of f32 values is the exact
+        // one rounded once, as the f64 path rounds it (the f64 sum of two f32 or bf16 values
+        // is exact whenever the rounding could differ), so the results are the same bits;
+        // the chain of dependent operations is just shorter.
+        (Accumulator::F32, Accumulator::F32, Summation::Naive) => naive_f32(a, b, |x| x, |x| x),
+        (Accumulator::Bf16, Accumulator::F32, Summation::Naive) => naive_f32(a, b, bf16_32, |x| x),
+        (Accumulator::Bf16, Accumulator::Bf16, Summation::Naive) => {
+            naive_f32(a, b, bf16_32, bf16_32)
+        }
+        (Accumulator::F32, Accumulator::F32, _) => pairwise_f32(a, b, |x| x, |x| x),
+        (Accumulator::Bf16, Accumulator::F32, _) => pairwise_f32(a, b, bf16_32, |x| x),
+        (Accumulator::Bf16, Accumulator::Bf16, _) => pairwise_f32(a, b, bf16_32, bf16_32),
+        _ => {
+            // Other input formats: every input rounded once, on all cores (its values are
+            // f32 values), then the sums on those.
+            let round_all = |v: &[f32]| -> Vec<f32> {
+                let mut out = vec![0f32; v.len()];
+                let _ = super::parallel::for_each_chunk(
+                    v,
+                    &mut out,
+                    1 << 16,
+                    &super::progress::Progress::new(),
+                    |_, src, dst| {
+                        for (d, &x) in dst.iter_mut().zip(src) {
+                            *d = inputs.round(x as f64) as f32;
+                        }
+                    },
+                );
+                out
+            };
+            let xa = round_all(a);
+            let xb_owned = if std::ptr::eq(a, b) {
+                Vec::new()
+            } else {
+                round_all(b)
+            };
+            let xb: &[f32] = if std::ptr::eq(a, b) { &xa } else { &xb_owned };
+            match (&acc, s) {
+                (Accumulator::F32, Summation::Naive) => naive_f32(&xa, xb, |x| x, |x| x),
+                (Accumulator::F32, _) => pairwise_f32(&xa, xb, |x| x, |x| x),
+                (Accumulator::Narrow(e), Summation::Naive) => {
+                    naive_f32(&xa, xb, |x| x, |x| e.round(x) as f32)
+                }
+                (Accumulator::Narrow(e), _) => pairwise_f32(&xa, xb, |x| x, |x| e.round(x) as f32),
+                _ => summed(&xa, xb, s, |x| x as f64, |x| acc.round(x)),
+            }
+        }
     };
     let value = inputs.round(accumulator);
     DotResult {
@@ -121,6 +163,26 @@ pub fn dot_against(a: &[f32], b: &[f32], spec: &DotSpec, reference: f64) -> DotR
         accumulator,
         error: value - reference,
     }
+}
+
+/// Σ round(round(input(a) · input(b))) left to right in f32 arithmetic.
+#[inline(always)]
+fn naive_f32(a: &[f32], b: &[f32], input: impl Fn(f32) -> f32, round: impl Fn(f32) -> f32) -> f64 {
+    a.iter()
+        .zip(b)
+        .fold(0f32, |s, (&x, &y)| round(s + round(input(x) * input(y)))) as f64
+}
+
+/// [`pairwise`] Σ round(input(a) · input(b)) in f32 arithmetic (the same bits as the f64
+/// path, as for [`naive_f32`]).
+fn pairwise_f32(
+    a: &[f32],
+    b: &[f32],
+    input: impl Fn(f32) -> f32 + Sync,
+    round: impl Fn(f32) -> f32 + Sync,
+) -> f64 {
+    let leaf = |i: usize| round(input(a[i]) * input(b[i]));
+    pairwise(0, a.len(), &leaf, &round) as f64
 }
 
 /// Σ round(input(a) · input(b)) in `summation` order, every product and partial sum
@@ -163,10 +225,12 @@ pub fn standard_dots(a: &[f32], b: &[f32], target: Format) -> Vec<DotResult> {
         }
     }
     let reference = reference_dot(a, b);
-    // The dots are independent running sums: side by side on the threads.
+    // The dots are independent running sums: each its own task on the threads (the
+    // target-accumulated naive sum, the longest chain, beside the others).
     let mut out: Vec<Option<DotResult>> = vec![None; specs.len()];
-    let work: Vec<(&DotSpec, &mut Option<DotResult>)> = specs.iter().zip(out.iter_mut()).collect();
-    crate::platform::run_parts(crate::platform::split_parts(work), |mine| {
+    let work: Vec<Vec<(&DotSpec, &mut Option<DotResult>)>> =
+        specs.iter().zip(out.iter_mut()).map(|w| vec![w]).collect();
+    crate::platform::run_parts(work, |mine| {
         for (spec, slot) in mine {
             *slot = Some(dot_against(a, b, spec, reference));
         }
@@ -219,31 +283,56 @@ impl Accumulator {
     }
 }
 
-/// Recursive halves of `lo..hi`: each leaf `leaf(i)`, each sum of two halves rounded by
-/// `round`; the two halves of large ranges on two threads (same sums, same order).
-fn pairwise<L, R>(lo: usize, hi: usize, leaf: &L, round: &R) -> f64
+/// NumPy's pairwise summation (`pairwise_sum` in its loops_utils.h) of `leaf(lo..hi)`, every
+/// addition rounded by `round`: fewer than 8 values summed in order; up to 128 in eight
+/// interleaved partial sums combined as ((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7)), the rest added
+/// in order; longer ranges split in two at a multiple of 8 (the two halves of large ranges
+/// on two threads: same sums, same order).
+pub(crate) fn pairwise<T, L, R>(lo: usize, hi: usize, leaf: &L, round: &R) -> T
 where
-    L: Fn(usize) -> f64 + Sync,
-    R: Fn(f64) -> f64 + Sync,
+    T: Copy + Default + Send + std::ops::Add<Output = T>,
+    L: Fn(usize) -> T + Sync,
+    R: Fn(T) -> T + Sync,
 {
-    match hi - lo {
-        0 => 0.0,
-        1 => leaf(lo),
-        n => {
-            let mid = lo + n / 2;
-            let (l, r) = if n >= 1 << 20 {
-                rayon::join(
-                    || pairwise(lo, mid, leaf, round),
-                    || pairwise(mid, hi, leaf, round),
-                )
-            } else {
-                (
-                    pairwise(lo, mid, leaf, round),
-                    pairwise(mid, hi, leaf, round),
-                )
-            };
-            round(l + r)
+    const BLOCK: usize = 128;
+    let n = hi - lo;
+    if n < 8 {
+        (lo..hi).fold(T::default(), |s, i| round(s + leaf(i)))
+    } else if n <= BLOCK {
+        let mut r = [T::default(); 8];
+        for (j, v) in r.iter_mut().enumerate() {
+            *v = leaf(lo + j);
         }
+        let whole = lo + n - n % 8;
+        for i in (lo + 8..whole).step_by(8) {
+            for (j, v) in r.iter_mut().enumerate() {
+                *v = round(*v + leaf(i + j));
+            }
+        }
+        let mut s = round(
+            round(round(r[0] + r[1]) + round(r[2] + r[3]))
+                + round(round(r[4] + r[5]) + round(r[6] + r[7])),
+        );
+        for i in whole..hi {
+            s = round(s + leaf(i));
+        }
+        s
+    } else {
+        let mut half = n / 2;
+        half -= half % 8;
+        let mid = lo + half;
+        let (l, r) = if n >= 1 << 20 {
+            crate::platform::join(
+                || pairwise(lo, mid, leaf, round),
+                || pairwise(mid, hi, leaf, round),
+            )
+        } else {
+            (
+                pairwise(lo, mid, leaf, round),
+                pairwise(mid, hi, leaf, round),
+            )
+        };
+        round(l + r)
     }
 }
 
@@ -261,17 +350,30 @@ mod tests {
         let r = |f: &Format, x: f64| decode(f, encode(f, x, &mut Rounder::nearest_even()));
         let x: Vec<f64> = a.iter().map(|&v| r(&spec.inputs, v as f64)).collect();
         let p: Vec<f64> = x.iter().map(|&v| r(&spec.accumulate, v * v)).collect();
-        fn halves(p: &[f64], f: &dyn Fn(f64) -> f64) -> f64 {
-            match p.len() {
-                0 => 0.0,
-                1 => p[0],
-                n => f(halves(&p[..n / 2], f) + halves(&p[n / 2..], f)),
-            }
-        }
         match spec.summation {
             Summation::Naive => p.iter().fold(0.0, |s, &v| r(&spec.accumulate, s + v)),
-            Summation::Pairwise => halves(&p, &|v| r(&spec.accumulate, v)),
+            Summation::Pairwise => pairwise(0, p.len(), &|i: usize| p[i], &|v: f64| {
+                r(&spec.accumulate, v)
+            }),
         }
+    }
+
+    #[test]
+    fn pairwise_is_numpys_order() {
+        // Source: NumPy 2 on this machine, float32 arrays:
+        // np.sum(np.array([1.0] + [1e-8] * 999, np.float32)) = 1.0000099 (bits 1065353299;
+        // in order, 1 + 1e-8 stays 1), and
+        // np.sum(np.array([(i * 0.37) % 1.3 - 0.6 for i in range(5001)], np.float32)) = 263.5.
+        let f32r = |x: f64| x as f32 as f64;
+        let mut v = vec![1.0f32];
+        v.extend([1e-8f32; 999]);
+        let got = pairwise(0, v.len(), &|i: usize| v[i] as f64, &f32r) as f32;
+        assert_eq!(got.to_bits(), 1_065_353_299);
+        let w: Vec<f32> = (0..5001)
+            .map(|i| ((i as f64 * 0.37) % 1.3 - 0.6) as f32)
+            .collect();
+        let got = pairwise(0, w.len(), &|i: usize| w[i] as f64, &f32r) as f32;
+        assert_eq!(got, 263.5);
     }
 
     #[test]

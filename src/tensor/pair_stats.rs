@@ -152,6 +152,270 @@ fn per_chunk<R: Send>(n: usize, f: impl Fn(std::ops::Range<usize>) -> R + Sync) 
     out.into_iter().flatten().collect()
 }
 
+/// The first pass over one chunk, value by value, for any values.
+fn first_exact(original: &[f32], stored: &[f64], max: f64) -> First {
+    let mut p = First {
+        err_min: f64::INFINITY,
+        err_max: f64::NEG_INFINITY,
+        ..First::default()
+    };
+    for (&x32, &y) in original.iter().zip(stored) {
+        let x = x32 as f64;
+        p.original.add(x);
+        p.stored.add(y);
+        // Cast counts, as CastCounts::of.
+        if x == y {
+            p.counts.exact += 1;
+        } else if x.is_finite() && !y.is_finite() {
+            p.counts.overflow += 1;
+        } else if x != 0.0 && y == 0.0 {
+            p.counts.underflow += 1;
+        } else if x.abs() > max && y.abs() == max {
+            p.counts.saturated += 1;
+        }
+        // Errors, as ErrorStats::of_pairs.
+        let e = y - x;
+        if e.is_finite() {
+            p.err_min = p.err_min.min(e);
+            p.err_max = p.err_max.max(e);
+        }
+        if !x.is_finite() || !y.is_finite() {
+            p.skipped += 1;
+            continue;
+        }
+        p.n += 1;
+        let a = e.abs();
+        p.sum_abs += a;
+        p.max_abs = p.max_abs.max(a);
+        p.sum_sq += a * a;
+        p.signal += x * x;
+        if x != 0.0 {
+            p.max_rel = p.max_rel.max(a / x.abs());
+        }
+    }
+    p
+}
+
+/// Lanes of the vectorised first pass.
+const LANES: usize = 4;
+
+/// The first pass over a chunk whose values are all finite (the usual case), branch-free in
+/// [`LANES`] interleaved partial results so it vectorises; None if a value is not finite
+/// (then [`first_exact`] runs).
+#[allow(clippy::needless_range_loop)]
+#[inline(always)]
+fn first_finite(original: &[f32], stored: &[f64], max: f64) -> Option<First> {
+    let n = original.len().min(stored.len());
+    let whole = n / LANES * LANES;
+    let inf = f64::INFINITY;
+    let (mut omin, mut omax, mut osum) = ([inf; LANES], [-inf; LANES], [0.0; LANES]);
+    let (mut smin, mut smax, mut ssum) = ([inf; LANES], [-inf; LANES], [0.0; LANES]);
+    let (mut sum_abs, mut max_abs, mut sum_sq) = ([0.0; LANES], [0f64; LANES], [0.0; LANES]);
+    let (mut signal, mut max_rel) = ([0.0; LANES], [0f64; LANES]);
+    let (mut emin, mut emax) = ([inf; LANES], [-inf; LANES]);
+    let mut counts = [[0u64; LANES]; 5]; // zeros (original, stored), exact, underflow, saturated
+    let mut finite = true;
+    for (xs, ys) in original[..whole]
+        .chunks_exact(LANES)
+        .zip(stored[..whole].chunks_exact(LANES))
+    {
+        for j in 0..LANES {
+            let (x, y) = (xs[j] as f64, ys[j]);
+            finite &= x.abs() < inf && y.abs() < inf;
+            omin[j] = omin[j].min(x);
+            omax[j] = omax[j].max(x);
+            osum[j] += x;
+            smin[j] = smin[j].min(y);
+            smax[j] = smax[j].max(y);
+            ssum[j] += y;
+            counts[0][j] += u64::from(x == 0.0);
+            counts[1][j] += u64::from(y == 0.0);
+            counts[2][j] += u64::from(x == y);
+            counts[3][j] += u64::from(x != y && x != 0.0 && y == 0.0);
+            counts[4][j] += u64::from(x != y && y != 0.0 && x.abs() > max && y.abs() == max);
+            let e = y - x;
+            let a = e.abs();
+            emin[j] = emin[j].min(e);
+            emax[j] = emax[j].max(e);
+            sum_abs[j] += a;
+            max_abs[j] = max_abs[j].max(a);
+            sum_sq[j] += a * a;
+            signal[j] += x * x;
+            let rel = if x != 0.0 { a / x.abs() } else { 0.0 };
+            max_rel[j] = max_rel[j].max(rel);
+        }
+    }
+    if !finite {
+        return None;
+    }
+    let fold_sum = |v: [f64; LANES]| v.iter().sum::<f64>();
+    let fold_min = |v: [f64; LANES]| v.iter().fold(inf, |m, &x| m.min(x));
+    let fold_max = |v: [f64; LANES]| v.iter().fold(-inf, |m, &x| m.max(x));
+    let count = |v: [u64; LANES]| v.iter().sum::<u64>() as usize;
+    let moments = |min, max, sum, zeros| Moments {
+        count: whole,
+        finite: whole,
+        zeros,
+        nan: 0,
+        inf: 0,
+        min,
+        max,
+        sum,
+    };
+    let mut p = First {
+        original: moments(
+            fold_min(omin),
+            fold_max(omax),
+            fold_sum(osum),
+            count(counts[0]),
+        ),
+        stored: moments(
+            fold_min(smin),
+            fold_max(smax),
+            fold_sum(ssum),
+            count(counts[1]),
+        ),
+        counts: CastCounts {
+            exact: count(counts[2]),
+            underflow: count(counts[3]),
+            saturated: count(counts[4]),
+            overflow: 0,
+        },
+        n: whole,
+        skipped: 0,
+        sum_abs: fold_sum(sum_abs),
+        max_abs: fold_max(max_abs).max(0.0),
+        sum_sq: fold_sum(sum_sq),
+        signal: fold_sum(signal),
+        max_rel: fold_max(max_rel).max(0.0),
+        err_min: fold_min(emin),
+        err_max: fold_max(emax),
+    };
+    if whole < n {
+        let tail = first_exact(&original[whole..n], &stored[whole..n], max);
+        if tail.skipped > 0 {
+            return None;
+        }
+        p.merge(&tail);
+    }
+    Some(p)
+}
+
+/// [`first_finite`], compiled for AVX2 where the CPU has it (4 f64 lanes instead of 2; no
+/// FMA is introduced, so the results are the same).
+fn first_finite_any(original: &[f32], stored: &[f64], max: f64) -> Option<First> {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        #[target_feature(enable = "avx2")]
+        unsafe fn avx2(original: &[f32], stored: &[f64], max: f64) -> Option<First> {
+            first_finite(original, stored, max)
+        }
+        // SAFETY: the CPU has AVX2 (checked just above).
+        return unsafe { avx2(original, stored, max) };
+    }
+    first_finite(original, stored, max)
+}
+
+/// The second pass over one chunk: the sums of squared deviations from the means (in
+/// [`LANES`] partial sums, vectorised), and the three histograms.
+#[inline(always)]
+#[allow(clippy::needless_range_loop, clippy::too_many_arguments)]
+fn second(
+    original: &[f32],
+    stored: &[f64],
+    (mo, ms): (f64, f64),
+    (scale, error_scale): (f64, f64),
+    mut s: Second,
+) -> Second {
+    let n = original.len().min(stored.len());
+    let whole = n / LANES * LANES;
+    let (mut so, mut ss) = ([0.0; LANES], [0.0; LANES]);
+    for (xs, ys) in original[..whole]
+        .chunks_exact(LANES)
+        .zip(stored[..whole].chunks_exact(LANES))
+    {
+        for j in 0..LANES {
+            let (x, y) = (xs[j] as f64, ys[j]);
+            let (dx, dy) = (x - mo, y - ms);
+            so[j] += if x.abs() < f64::INFINITY {
+                dx * dx
+            } else {
+                0.0
+            };
+            ss[j] += if y.abs() < f64::INFINITY {
+                dy * dy
+            } else {
+                0.0
+            };
+        }
+    }
+    s.squares_original = so.iter().sum();
+    s.squares_stored = ss.iter().sum();
+    for (&x32, &y) in original[whole..n].iter().zip(&stored[whole..n]) {
+        let x = x32 as f64;
+        if x.is_finite() {
+            s.squares_original += (x - mo) * (x - mo);
+        }
+        if y.is_finite() {
+            s.squares_stored += (y - ms) * (y - ms);
+        }
+    }
+    for (&x32, &y) in original[..n].iter().zip(&stored[..n]) {
+        let x = x32 as f64;
+        s.original.add_scaled(x, scale);
+        s.stored.add_scaled(y, scale);
+        s.error.add_scaled(y - x, error_scale);
+    }
+    s
+}
+
+/// [`second`] compiled for AVX2 where the CPU has it.
+fn second_any(
+    original: &[f32],
+    stored: &[f64],
+    means: (f64, f64),
+    scales: (f64, f64),
+    s: Second,
+) -> Second {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        #[target_feature(enable = "avx2")]
+        unsafe fn avx2(
+            original: &[f32],
+            stored: &[f64],
+            means: (f64, f64),
+            scales: (f64, f64),
+            s: Second,
+        ) -> Second {
+            second(original, stored, means, scales, s)
+        }
+        // SAFETY: the CPU has AVX2 (checked just above).
+        return unsafe { avx2(original, stored, means, scales, s) };
+    }
+    second(original, stored, means, scales, s)
+}
+
+impl First {
+    /// Add another chunk's partial results.
+    fn merge(&mut self, p: &First) {
+        self.original.merge(&p.original);
+        self.stored.merge(&p.stored);
+        self.counts.exact += p.counts.exact;
+        self.counts.overflow += p.counts.overflow;
+        self.counts.underflow += p.counts.underflow;
+        self.counts.saturated += p.counts.saturated;
+        self.n += p.n;
+        self.skipped += p.skipped;
+        self.sum_abs += p.sum_abs;
+        self.max_abs = self.max_abs.max(p.max_abs);
+        self.sum_sq += p.sum_sq;
+        self.signal += p.signal;
+        self.max_rel = self.max_rel.max(p.max_rel);
+        self.err_min = self.err_min.min(p.err_min);
+        self.err_max = self.err_max.max(p.err_max);
+    }
+}
+
 impl PairStats {
     /// Measure `stored` (the values `original` took in `format`) with `bins`-bin
     /// histograms over `range` (None: the finite values' range).
@@ -165,46 +429,8 @@ impl PairStats {
         let n = original.len().min(stored.len());
         let max = format_max(format);
         let firsts = per_chunk(n, |r| {
-            let mut p = First {
-                err_min: f64::INFINITY,
-                err_max: f64::NEG_INFINITY,
-                ..First::default()
-            };
-            for (&x32, &y) in original[r.clone()].iter().zip(&stored[r]) {
-                let x = x32 as f64;
-                p.original.add(x);
-                p.stored.add(y);
-                // Cast counts, as CastCounts::of.
-                if x == y {
-                    p.counts.exact += 1;
-                } else if x.is_finite() && !y.is_finite() {
-                    p.counts.overflow += 1;
-                } else if x != 0.0 && y == 0.0 {
-                    p.counts.underflow += 1;
-                } else if x.abs() > max && y.abs() == max {
-                    p.counts.saturated += 1;
-                }
-                // Errors, as ErrorStats::of_pairs.
-                let e = y - x;
-                if e.is_finite() {
-                    p.err_min = p.err_min.min(e);
-                    p.err_max = p.err_max.max(e);
-                }
-                if !x.is_finite() || !y.is_finite() {
-                    p.skipped += 1;
-                    continue;
-                }
-                p.n += 1;
-                let a = e.abs();
-                p.sum_abs += a;
-                p.max_abs = p.max_abs.max(a);
-                p.sum_sq += a * a;
-                p.signal += x * x;
-                if x != 0.0 {
-                    p.max_rel = p.max_rel.max(a / x.abs());
-                }
-            }
-            p
+            let (xs, ys) = (&original[r.clone()], &stored[r]);
+            first_finite_any(xs, ys, max).unwrap_or_else(|| first_exact(xs, ys, max))
         });
         let mut t = First {
             err_min: f64::INFINITY,
@@ -212,21 +438,7 @@ impl PairStats {
             ..First::default()
         };
         for p in &firsts {
-            t.original.merge(&p.original);
-            t.stored.merge(&p.stored);
-            t.counts.exact += p.counts.exact;
-            t.counts.overflow += p.counts.overflow;
-            t.counts.underflow += p.counts.underflow;
-            t.counts.saturated += p.counts.saturated;
-            t.n += p.n;
-            t.skipped += p.skipped;
-            t.sum_abs += p.sum_abs;
-            t.max_abs = t.max_abs.max(p.max_abs);
-            t.sum_sq += p.sum_sq;
-            t.signal += p.signal;
-            t.max_rel = t.max_rel.max(p.max_rel);
-            t.err_min = t.err_min.min(p.err_min);
-            t.err_max = t.err_max.max(p.err_max);
+            t.merge(p);
         }
         let finite_lo = t.original.min.min(t.stored.min);
         let finite_hi = t.original.max.max(t.stored.max);
@@ -244,26 +456,15 @@ impl PairStats {
         let scale = Histogram::empty(bins, lo, hi).scale();
         let error_scale = Histogram::empty(bins, elo, ehi).scale();
         let seconds = per_chunk(n, |r| {
-            let mut s = Second {
+            let empty = Second {
                 squares_original: 0.0,
                 squares_stored: 0.0,
                 original: Histogram::empty(bins, lo, hi),
                 stored: Histogram::empty(bins, lo, hi),
                 error: Histogram::empty(bins, elo, ehi),
             };
-            for (&x32, &y) in original[r.clone()].iter().zip(&stored[r]) {
-                let x = x32 as f64;
-                if x.is_finite() {
-                    s.squares_original += (x - mo) * (x - mo);
-                }
-                if y.is_finite() {
-                    s.squares_stored += (y - ms) * (y - ms);
-                }
-                s.original.add_scaled(x, scale);
-                s.stored.add_scaled(y, scale);
-                s.error.add_scaled(y - x, error_scale);
-            }
-            s
+            let (xs, ys) = (&original[r.clone()], &stored[r]);
+            second_any(xs, ys, (mo, ms), (scale, error_scale), empty)
         });
         let mut hist_original = Histogram::empty(bins, lo, hi);
         let mut hist_stored = Histogram::empty(bins, lo, hi);

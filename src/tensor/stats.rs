@@ -222,7 +222,7 @@ impl Histogram {
 
     /// No values yet, `bins` bins over [lo, hi] (a point range is widened around it).
     pub fn empty(bins: usize, lo: f64, hi: f64) -> Histogram {
-        let bins = bins.max(1);
+        let bins = bins.clamp(1, 1 << 24);
         let (lo, hi) = if hi > lo {
             (lo, hi)
         } else {
@@ -247,16 +247,18 @@ impl Histogram {
     /// Count `x`; `scale` is [`Histogram::scale`] (computed once by the caller).
     #[inline(always)]
     pub fn add_scaled(&mut self, x: f64, scale: f64) {
-        if x.is_nan() {
-            self.nan += 1;
+        if x >= self.lo && x <= self.hi {
+            let last = self.counts.len() - 1;
+            let t = (x - self.lo) * scale;
+            // SAFETY: lo ≤ x ≤ hi, so 0 ≤ t ≤ bins (finite, far below 2^31).
+            let i = unsafe { t.to_int_unchecked::<i32>() } as usize;
+            self.counts[i.min(last)] += 1;
         } else if x < self.lo {
             self.below += 1;
         } else if x > self.hi {
             self.above += 1;
         } else {
-            let last = self.counts.len() - 1;
-            let i = (((x - self.lo) * scale) as usize).min(last);
-            self.counts[i] += 1;
+            self.nan += 1;
         }
     }
 
