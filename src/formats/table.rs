@@ -147,7 +147,7 @@ impl NarrowEncoder {
             let mut special = false;
             for (o, &x) in d.iter_mut().zip(s) {
                 let a = x.abs();
-                let out_of_range = a.is_nan() || a > self.max;
+                let out_of_range = a.is_nan() | (a > self.max);
                 special |= out_of_range;
                 let a = if out_of_range { 0.0 } else { a };
                 let r = if a < self.min_normal {

@@ -76,12 +76,62 @@ macro_rules! with_avx2 {
 /// f32 → bf16, round to nearest even, on all cores. `out.len()` must equal `input.len()`.
 pub fn f32_to_bf16(input: &[f32], out: &mut [bf16]) {
     par_map(input, out, |src, dst| {
-        with_avx2!(bf16_loop, (src: &[f32], dst: &mut [bf16]), {
-            for (d, &x) in dst.iter_mut().zip(src) {
-                *d = bf16::from_bits(bf16_bits(x));
-            }
-        })
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2 (checked just above).
+            return unsafe { bf16_avx2(src, dst) };
+        }
+        for (d, &x) in dst.iter_mut().zip(src) {
+            *d = bf16::from_bits(bf16_bits(x));
+        }
     });
+}
+
+/// [`bf16_bits`] eight at a time, written with non-temporal stores (the output is not read
+/// back soon: this skips reading each destination line before writing it).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn bf16_avx2(src: &[f32], dst: &mut [bf16]) {
+    use std::arch::x86_64::{
+        __m128i, __m256i, _mm_sfence, _mm_stream_si128, _mm256_add_epi32, _mm256_and_si256,
+        _mm256_blendv_epi8, _mm256_castsi256_si128, _mm256_cmpgt_epi32, _mm256_loadu_si256,
+        _mm256_or_si256, _mm256_packus_epi32, _mm256_permute4x64_epi64, _mm256_set1_epi32,
+        _mm256_srli_epi32,
+    };
+    let n = src.len().min(dst.len());
+    let mut i = 0;
+    // Up to the first 16-byte-aligned output.
+    while i < n && !(dst.as_ptr().wrapping_add(i) as usize).is_multiple_of(16) {
+        dst[i] = bf16::from_bits(bf16_bits(src[i]));
+        i += 1;
+    }
+    let bias = _mm256_set1_epi32(0x7fff);
+    let one = _mm256_set1_epi32(1);
+    let abs = _mm256_set1_epi32(0x7fff_ffff);
+    let inf = _mm256_set1_epi32(0x7f80_0000);
+    let quiet = _mm256_set1_epi32(0x40);
+    while i + 8 <= n {
+        // SAFETY: i + 8 ≤ n, within both slices; dst + i is 16-byte aligned.
+        unsafe {
+            let v = _mm256_loadu_si256(src.as_ptr().add(i) as *const __m256i);
+            let lsb = _mm256_and_si256(_mm256_srli_epi32::<16>(v), one);
+            let rounded = _mm256_srli_epi32::<16>(_mm256_add_epi32(_mm256_add_epi32(v, bias), lsb));
+            let nan = _mm256_cmpgt_epi32(_mm256_and_si256(v, abs), inf);
+            let quieted = _mm256_or_si256(_mm256_srli_epi32::<16>(v), quiet);
+            let bits = _mm256_blendv_epi8(rounded, quieted, nan);
+            // Eight 32-bit lanes (each ≤ 0xffff) to eight 16-bit ones, in order.
+            let packed = _mm256_permute4x64_epi64::<0b1000>(_mm256_packus_epi32(bits, bits));
+            _mm_stream_si128(
+                dst.as_mut_ptr().add(i) as *mut __m128i,
+                _mm256_castsi256_si128(packed),
+            );
+        }
+        i += 8;
+    }
+    _mm_sfence();
+    for j in i..n {
+        dst[j] = bf16::from_bits(bf16_bits(src[j]));
+    }
 }
 
 /// f32 → f16, round to nearest even (half's slice conversion, F16C where the CPU has it),
@@ -102,17 +152,26 @@ pub fn f32_to_f16(input: &[f32], out: &mut [f16]) {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,f16c")]
 unsafe fn f16_f16c(src: &[f32], dst: &mut [f16]) {
-    use std::arch::x86_64::{__m128i, _mm_storeu_si128, _mm256_cvtps_ph, _mm256_loadu_ps};
+    use std::arch::x86_64::{
+        __m128i, _mm_sfence, _mm_stream_si128, _mm256_cvtps_ph, _mm256_loadu_ps,
+    };
     let n = src.len().min(dst.len());
-    let whole = n / 8 * 8;
-    for i in (0..whole).step_by(8) {
-        // SAFETY: i + 8 ≤ n, within both slices; unaligned loads and stores.
+    // Up to the first 16-byte-aligned output, then non-temporal stores (see bf16_avx2).
+    let mut head = 0;
+    while head < n && !(dst.as_ptr().wrapping_add(head) as usize).is_multiple_of(16) {
+        head += 1;
+    }
+    dst[..head].convert_from_f32_slice(&src[..head]);
+    let whole = head + (n - head) / 8 * 8;
+    for i in (head..whole).step_by(8) {
+        // SAFETY: i + 8 ≤ n, within both slices; dst + i is 16-byte aligned.
         unsafe {
             let v = _mm256_loadu_ps(src.as_ptr().add(i));
             let h = _mm256_cvtps_ph::<0>(v);
-            _mm_storeu_si128(dst.as_mut_ptr().add(i) as *mut __m128i, h);
+            _mm_stream_si128(dst.as_mut_ptr().add(i) as *mut __m128i, h);
         }
     }
+    _mm_sfence();
     dst[whole..n].convert_from_f32_slice(&src[whole..n]);
 }
 
@@ -123,9 +182,12 @@ pub fn f32_to_codes(input: &[f32], format: &Format, out: &mut [u8]) -> Result<()
     if let Some(enc) = NarrowEncoder::new(format) {
         let enc = &enc;
         par_map(input, out, |src, dst| {
-            with_avx2!(narrow_loop, (enc: &NarrowEncoder, src: &[f32], dst: &mut [u8]), {
-                enc.codes_into(src, dst)
-            })
+            #[cfg(target_arch = "x86_64")]
+            if std::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU has AVX2 (checked just above).
+                return unsafe { codes_avx2(enc, src, dst) };
+            }
+            enc.codes_into(src, dst)
         });
         return Ok(());
     }
@@ -150,6 +212,34 @@ pub fn f32_to_codes(input: &[f32], format: &Format, out: &mut [u8]) -> Result<()
             format.name()
         )),
     }
+}
+
+/// [`NarrowEncoder::codes_into`] compiled for AVX2, 64 codes at a time into a buffer that
+/// is then written with non-temporal stores (see `bf16_avx2`).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn codes_avx2(enc: &NarrowEncoder, src: &[f32], dst: &mut [u8]) {
+    use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_sfence, _mm_stream_si128};
+    let n = src.len().min(dst.len());
+    let mut head = 0;
+    while head < n && !(dst.as_ptr().wrapping_add(head) as usize).is_multiple_of(16) {
+        head += 1;
+    }
+    enc.codes_into(&src[..head], &mut dst[..head]);
+    let whole = head + (n - head) / 64 * 64;
+    let mut block = [0u8; 64];
+    for i in (head..whole).step_by(64) {
+        enc.codes_into(&src[i..i + 64], &mut block);
+        for k in (0..64).step_by(16) {
+            // SAFETY: i + 64 ≤ n, within dst; dst + i + k is 16-byte aligned.
+            unsafe {
+                let v = _mm_loadu_si128(block.as_ptr().add(k) as *const __m128i);
+                _mm_stream_si128(dst.as_mut_ptr().add(i + k) as *mut __m128i, v);
+            }
+        }
+    }
+    _mm_sfence();
+    enc.codes_into(&src[whole..n], &mut dst[whole..n]);
 }
 
 /// `x` rounded to an integer, ties to even (NaN → 0), without a libm call: adding and
