@@ -245,7 +245,7 @@ pub fn sensitivity(
             .iter()
             .filter_map(|s| {
                 let stored = s.apply(&values, &shape).ok()?;
-                let e = ErrorStats::of(&values, &stored);
+                let e = crate::tensor::pair_stats::error_stats(&values, &stored);
                 Some(SchemeError {
                     scheme: s.name(),
                     sqnr_db: e.sqnr_db,

@@ -273,12 +273,19 @@ pub fn quantize(data: &[f32], shape: &[usize], scheme: &Scheme) -> Result<Quanti
     };
     let mut q = vec![0.0f32; data.len()];
     let mut dequantized = vec![0.0f32; data.len()];
+    let narrow = crate::formats::table::NarrowEncoder::new(&format);
     par_runs(&runs, data, &mut q, &mut dequantized, |r, src, q, deq| {
         let (s, zp) = (scale[r.group], zero_point[r.group] as f32);
         if is_int {
             for ((&w, v), d) in src.iter().zip(q).zip(deq) {
                 *v = (round_half_even(w / s) + zp).clamp(sym_lo, qmax);
                 *d = s * (*v - zp);
+            }
+        } else if let Some(enc) = &narrow {
+            // fp8: bit arithmetic, the codec's results (NarrowEncoder is tested against it).
+            for ((&w, v), d) in src.iter().zip(q).zip(deq) {
+                *v = enc.round(w / s) as f32;
+                *d = s * *v;
             }
         } else {
             let mut rounder = Rounder::nearest_even();

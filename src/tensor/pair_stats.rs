@@ -395,7 +395,103 @@ fn second_any(
     second(original, stored, means, scales, s)
 }
 
+/// [`ErrorStats::of`] on all cores and vectorised (chunked partial sums merged in order):
+/// what the sensitivity table computes for every tensor and scheme.
+pub fn error_stats(original: &[f32], stored: &[f64]) -> ErrorStats {
+    let n = original.len().min(stored.len());
+    let no_max = f64::INFINITY;
+    let firsts = per_chunk(n, |r| {
+        let (xs, ys) = (&original[r.clone()], &stored[r]);
+        errors_finite_any(xs, ys).unwrap_or_else(|| first_exact(xs, ys, no_max))
+    });
+    let mut t = First::default();
+    for p in &firsts {
+        t.merge(p);
+    }
+    t.error_stats()
+}
+
+/// The error sums alone of a chunk whose values are all finite, in lanes (vectorised); None
+/// if a value is not finite.
+#[inline(always)]
+#[allow(clippy::needless_range_loop)]
+fn errors_finite(original: &[f32], stored: &[f64]) -> Option<First> {
+    let n = original.len().min(stored.len());
+    let whole = n / LANES * LANES;
+    let inf = f64::INFINITY;
+    let (mut sum_abs, mut max_abs, mut sum_sq) = ([0.0; LANES], [0f64; LANES], [0.0; LANES]);
+    let (mut signal, mut max_rel) = ([0.0; LANES], [0f64; LANES]);
+    let mut finite = true;
+    for (xs, ys) in original[..whole]
+        .chunks_exact(LANES)
+        .zip(stored[..whole].chunks_exact(LANES))
+    {
+        for j in 0..LANES {
+            let (x, y) = (xs[j] as f64, ys[j]);
+            finite &= x.abs() < inf && y.abs() < inf;
+            let a = (y - x).abs();
+            sum_abs[j] += a;
+            max_abs[j] = max_abs[j].max(a);
+            sum_sq[j] += a * a;
+            signal[j] += x * x;
+            let rel = if x != 0.0 { a / x.abs() } else { 0.0 };
+            max_rel[j] = max_rel[j].max(rel);
+        }
+    }
+    if !finite {
+        return None;
+    }
+    let sum = |v: [f64; LANES]| v.iter().sum::<f64>();
+    let most = |v: [f64; LANES]| v.iter().fold(0f64, |m, &x| m.max(x));
+    let mut p = First {
+        n: whole,
+        sum_abs: sum(sum_abs),
+        max_abs: most(max_abs),
+        sum_sq: sum(sum_sq),
+        signal: sum(signal),
+        max_rel: most(max_rel),
+        ..First::default()
+    };
+    if whole < n {
+        let tail = first_exact(&original[whole..n], &stored[whole..n], inf);
+        if tail.skipped > 0 {
+            return None;
+        }
+        p.merge(&tail);
+    }
+    Some(p)
+}
+
+/// [`errors_finite`] compiled for AVX2 where the CPU has it.
+fn errors_finite_any(original: &[f32], stored: &[f64]) -> Option<First> {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        #[target_feature(enable = "avx2")]
+        unsafe fn avx2(original: &[f32], stored: &[f64]) -> Option<First> {
+            errors_finite(original, stored)
+        }
+        // SAFETY: the CPU has AVX2 (checked just above).
+        return unsafe { avx2(original, stored) };
+    }
+    errors_finite(original, stored)
+}
+
 impl First {
+    /// The error statistics of the merged partial results.
+    fn error_stats(&self) -> ErrorStats {
+        let n_f = self.n.max(1) as f64;
+        let mse = self.sum_sq / n_f;
+        ErrorStats {
+            mean_abs: self.sum_abs / n_f,
+            max_abs: self.max_abs,
+            rmse: mse.sqrt(),
+            mse,
+            max_rel: self.max_rel,
+            sqnr_db: sqnr_db(self.signal, self.sum_sq),
+            skipped: self.skipped,
+        }
+    }
+
     /// Add another chunk's partial results.
     fn merge(&mut self, p: &First) {
         self.original.merge(&p.original);
@@ -477,21 +573,11 @@ impl PairStats {
             hist_stored.merge(&s.stored);
             hist_error.merge(&s.error);
         }
-        let n_f = t.n.max(1) as f64;
-        let mse = t.sum_sq / n_f;
         PairStats {
             original: t.original.summary(sq_o),
             stored: t.stored.summary(sq_s),
             counts: t.counts,
-            error: ErrorStats {
-                mean_abs: t.sum_abs / n_f,
-                max_abs: t.max_abs,
-                rmse: mse.sqrt(),
-                mse,
-                max_rel: t.max_rel,
-                sqnr_db: sqnr_db(t.signal, t.sum_sq),
-                skipped: t.skipped,
-            },
+            error: t.error_stats(),
             hist_original,
             hist_stored,
             hist_error,
@@ -535,6 +621,12 @@ mod tests {
         assert_eq!(p.counts, CastCounts::of(&original, &stored, &f));
         let e = ErrorStats::of(&original, &stored);
         assert!(close(p.error.mse, e.mse) && close(p.error.sqnr_db, e.sqnr_db));
+        let alone = error_stats(&original, &stored);
+        assert!(close(alone.mse, e.mse) && close(alone.mean_abs, e.mean_abs));
+        assert_eq!(
+            (alone.max_abs, alone.max_rel, alone.skipped),
+            (e.max_abs, e.max_rel, e.skipped)
+        );
         assert_eq!(
             (p.error.max_abs, p.error.max_rel, p.error.skipped),
             (e.max_abs, e.max_rel, e.skipped)
