@@ -199,6 +199,79 @@ fn first_exact(original: &[f32], stored: &[f64], max: f64) -> First {
 /// Lanes of the vectorised first pass.
 const LANES: usize = 4;
 
+/// The error sums of the vectorised passes, one partial result per lane.
+struct ErrorLanes {
+    sum_abs: [f64; LANES],
+    max_abs: [f64; LANES],
+    sum_sq: [f64; LANES],
+    signal: [f64; LANES],
+    max_rel: [f64; LANES],
+    min: [f64; LANES],
+    max: [f64; LANES],
+}
+
+impl ErrorLanes {
+    fn new() -> ErrorLanes {
+        ErrorLanes {
+            sum_abs: [0.0; LANES],
+            max_abs: [0.0; LANES],
+            sum_sq: [0.0; LANES],
+            signal: [0.0; LANES],
+            max_rel: [0.0; LANES],
+            min: [f64::INFINITY; LANES],
+            max: [f64::NEG_INFINITY; LANES],
+        }
+    }
+
+    /// Lane `j` takes the finite pair (x, y), as ErrorStats::of_pairs counts it.
+    #[inline(always)]
+    fn add(&mut self, j: usize, x: f64, y: f64) {
+        let e = y - x;
+        let a = e.abs();
+        self.min[j] = self.min[j].min(e);
+        self.max[j] = self.max[j].max(e);
+        self.sum_abs[j] += a;
+        self.max_abs[j] = self.max_abs[j].max(a);
+        self.sum_sq[j] += a * a;
+        self.signal[j] += x * x;
+        let rel = if x != 0.0 { a / x.abs() } else { 0.0 };
+        self.max_rel[j] = self.max_rel[j].max(rel);
+    }
+
+    /// The lanes' sums into `p`'s error fields.
+    fn fold_into(&self, p: &mut First) {
+        let sum = |v: &[f64; LANES]| v.iter().sum::<f64>();
+        let most = |v: &[f64; LANES], from: f64| v.iter().fold(from, |m, &x| m.max(x));
+        p.sum_abs = sum(&self.sum_abs);
+        p.max_abs = most(&self.max_abs, 0.0);
+        p.sum_sq = sum(&self.sum_sq);
+        p.signal = sum(&self.signal);
+        p.max_rel = most(&self.max_rel, 0.0);
+        p.err_min = self.min.iter().fold(f64::INFINITY, |m, &x| m.min(x));
+        p.err_max = most(&self.max, f64::NEG_INFINITY);
+    }
+}
+
+/// `p` with the values past its lanes' whole blocks, `original[whole..]`, added exactly;
+/// None if one is not finite.
+fn with_tail(
+    mut p: First,
+    original: &[f32],
+    stored: &[f64],
+    whole: usize,
+    max: f64,
+) -> Option<First> {
+    let n = original.len().min(stored.len());
+    if whole < n {
+        let tail = first_exact(&original[whole..n], &stored[whole..n], max);
+        if tail.skipped > 0 {
+            return None;
+        }
+        p.merge(&tail);
+    }
+    Some(p)
+}
+
 /// The first pass over a chunk whose values are all finite (the usual case), branch-free in
 /// [`LANES`] interleaved partial results so it vectorises; None if a value is not finite
 /// (then [`first_exact`] runs).
@@ -210,9 +283,7 @@ fn first_finite(original: &[f32], stored: &[f64], max: f64) -> Option<First> {
     let inf = f64::INFINITY;
     let (mut omin, mut omax, mut osum) = ([inf; LANES], [-inf; LANES], [0.0; LANES]);
     let (mut smin, mut smax, mut ssum) = ([inf; LANES], [-inf; LANES], [0.0; LANES]);
-    let (mut sum_abs, mut max_abs, mut sum_sq) = ([0.0; LANES], [0f64; LANES], [0.0; LANES]);
-    let (mut signal, mut max_rel) = ([0.0; LANES], [0f64; LANES]);
-    let (mut emin, mut emax) = ([inf; LANES], [-inf; LANES]);
+    let mut errors = ErrorLanes::new();
     let mut counts = [[0u64; LANES]; 5]; // zeros (original, stored), exact, underflow, saturated
     let mut finite = true;
     for (xs, ys) in original[..whole]
@@ -233,16 +304,7 @@ fn first_finite(original: &[f32], stored: &[f64], max: f64) -> Option<First> {
             counts[2][j] += u64::from(x == y);
             counts[3][j] += u64::from(x != y && x != 0.0 && y == 0.0);
             counts[4][j] += u64::from(x != y && y != 0.0 && x.abs() > max && y.abs() == max);
-            let e = y - x;
-            let a = e.abs();
-            emin[j] = emin[j].min(e);
-            emax[j] = emax[j].max(e);
-            sum_abs[j] += a;
-            max_abs[j] = max_abs[j].max(a);
-            sum_sq[j] += a * a;
-            signal[j] += x * x;
-            let rel = if x != 0.0 { a / x.abs() } else { 0.0 };
-            max_rel[j] = max_rel[j].max(rel);
+            errors.add(j, x, y);
         }
     }
     if !finite {
@@ -282,23 +344,10 @@ fn first_finite(original: &[f32], stored: &[f64], max: f64) -> Option<First> {
             overflow: 0,
         },
         n: whole,
-        skipped: 0,
-        sum_abs: fold_sum(sum_abs),
-        max_abs: fold_max(max_abs).max(0.0),
-        sum_sq: fold_sum(sum_sq),
-        signal: fold_sum(signal),
-        max_rel: fold_max(max_rel).max(0.0),
-        err_min: fold_min(emin),
-        err_max: fold_max(emax),
+        ..First::default()
     };
-    if whole < n {
-        let tail = first_exact(&original[whole..n], &stored[whole..n], max);
-        if tail.skipped > 0 {
-            return None;
-        }
-        p.merge(&tail);
-    }
-    Some(p)
+    errors.fold_into(&mut p);
+    with_tail(p, original, stored, whole, max)
 }
 
 /// [`first_finite`], compiled for AVX2 where the CPU has it (4 f64 lanes instead of 2; no
@@ -419,8 +468,7 @@ fn errors_finite(original: &[f32], stored: &[f64]) -> Option<First> {
     let n = original.len().min(stored.len());
     let whole = n / LANES * LANES;
     let inf = f64::INFINITY;
-    let (mut sum_abs, mut max_abs, mut sum_sq) = ([0.0; LANES], [0f64; LANES], [0.0; LANES]);
-    let (mut signal, mut max_rel) = ([0.0; LANES], [0f64; LANES]);
+    let mut errors = ErrorLanes::new();
     let mut finite = true;
     for (xs, ys) in original[..whole]
         .chunks_exact(LANES)
@@ -429,37 +477,18 @@ fn errors_finite(original: &[f32], stored: &[f64]) -> Option<First> {
         for j in 0..LANES {
             let (x, y) = (xs[j] as f64, ys[j]);
             finite &= x.abs() < inf && y.abs() < inf;
-            let a = (y - x).abs();
-            sum_abs[j] += a;
-            max_abs[j] = max_abs[j].max(a);
-            sum_sq[j] += a * a;
-            signal[j] += x * x;
-            let rel = if x != 0.0 { a / x.abs() } else { 0.0 };
-            max_rel[j] = max_rel[j].max(rel);
+            errors.add(j, x, y);
         }
     }
     if !finite {
         return None;
     }
-    let sum = |v: [f64; LANES]| v.iter().sum::<f64>();
-    let most = |v: [f64; LANES]| v.iter().fold(0f64, |m, &x| m.max(x));
     let mut p = First {
         n: whole,
-        sum_abs: sum(sum_abs),
-        max_abs: most(max_abs),
-        sum_sq: sum(sum_sq),
-        signal: sum(signal),
-        max_rel: most(max_rel),
         ..First::default()
     };
-    if whole < n {
-        let tail = first_exact(&original[whole..n], &stored[whole..n], inf);
-        if tail.skipped > 0 {
-            return None;
-        }
-        p.merge(&tail);
-    }
-    Some(p)
+    errors.fold_into(&mut p);
+    with_tail(p, original, stored, whole, inf)
 }
 
 /// [`errors_finite`] compiled for AVX2 where the CPU has it.
