@@ -157,3 +157,37 @@ pub fn load_classifier<C>(
     let labels = num_labels(files, &format!("{classifier}.weight"))?;
     load_weights(files, &tensors(cfg, labels), precision, bn_eps)
 }
+
+/// transformers' `make_divisible(value, divisor, min_value)` (the same function in the
+/// MobileNetV2 and MobileViT model files): `value` to a multiple of `divisor`, at least
+/// `min_value`, never more than 10 % below it.
+pub fn make_divisible(value: usize, divisor: usize, min_value: usize) -> usize {
+    let mut new = min_value.max((value + divisor / 2) / divisor * divisor);
+    if (new as f64) < 0.9 * value as f64 {
+        new += divisor;
+    }
+    new
+}
+
+/// `int(round(channels * ratio))` as transformers writes it: Python's round, ties to even.
+pub fn scale_channels(channels: usize, ratio: f64) -> usize {
+    (channels as f64 * ratio).round_ties_even() as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn channel_rounding_is_transformers() {
+        // Python: int(round(5 * 2.5)) == 12 (ties to even), make_divisible(12, 8) == 16
+        // (8 would be more than 10 % below 12), make_divisible(11, 8, 8) == 16,
+        // make_divisible(22, 8) == 24, make_divisible(5, 8, 8) == 8.
+        assert_eq!(scale_channels(5, 2.5), 12);
+        assert_eq!(scale_channels(7, 2.5), 18);
+        assert_eq!(make_divisible(12, 8, 8), 16);
+        assert_eq!(make_divisible(11, 8, 8), 16);
+        assert_eq!(make_divisible(22, 8, 8), 24);
+        assert_eq!(make_divisible(5, 8, 8), 8);
+    }
+}

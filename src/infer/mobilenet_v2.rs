@@ -7,7 +7,7 @@
 //! `tf_padding` each convolution pads as TensorFlow's "SAME" (one more zero on the bottom
 //! and right at stride 2). Batch norms in eval mode with `layer_norm_eps`.
 
-use super::family::ConfigJson;
+use super::family::{ConfigJson, make_divisible, scale_channels};
 use super::layers::{Activation, Capture, Network, Pad, TensorList, Weights};
 use super::precision::Precision;
 use crate::model::ModelFiles;
@@ -50,15 +50,6 @@ const STRIDES: [usize; 16] = [2, 1, 2, 1, 1, 2, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1];
 
 /// The classifier's weight.
 pub const CLASSIFIER: &str = "classifier";
-
-/// transformers' `make_divisible(value, divisor, min_value)` for an integer `value`.
-fn make_divisible(value: usize, divisor: usize, min_value: usize) -> usize {
-    let mut new = min_value.max((value + divisor / 2) / divisor * divisor);
-    if (new as f64) < 0.9 * value as f64 {
-        new += divisor;
-    }
-    new
-}
 
 impl MobileNetV2Config {
     /// Read from a parsed `config.json`, with transformers' defaults (mobilenet_v2_1.0_224).
@@ -103,13 +94,13 @@ impl MobileNetV2Config {
     /// `apply_depth_multiplier`: `channels` scaled (Python's round, ties to even) and made
     /// divisible.
     fn scaled(&self, channels: usize) -> usize {
-        let v = (channels as f64 * self.depth_multiplier).round_ties_even() as usize;
+        let v = scale_channels(channels, self.depth_multiplier);
         make_divisible(v, self.depth_divisible_by, self.min_depth)
     }
 
     /// An inverted residual's expanded width.
     fn expanded(&self, in_ch: usize) -> usize {
-        let v = (in_ch as f64 * self.expand_ratio).round_ties_even() as usize;
+        let v = scale_channels(in_ch, self.expand_ratio);
         make_divisible(v, self.depth_divisible_by, self.min_depth)
     }
 

@@ -5,7 +5,7 @@
 //! `config.json`; batch norm runs in eval mode with its running statistics. Layer norm and
 //! softmax compute their statistics in f32 and round the result to the precision.
 
-use super::family::ConfigJson;
+use super::family::{ConfigJson, make_divisible, scale_channels};
 use super::layers::{Activation, Attention, Capture, Network, Pad, TensorList, Weights};
 use super::precision::Precision;
 use crate::model::ModelFiles;
@@ -88,16 +88,6 @@ impl MobileVitConfig {
     }
 }
 
-/// transformers' `make_divisible(value, 8)`.
-pub fn make_divisible(value: f64, divisor: usize) -> usize {
-    let d = divisor as f64;
-    let mut new = d.max(((value + d / 2.0) / d).floor() * d);
-    if new < 0.9 * value {
-        new += d;
-    }
-    new as usize
-}
-
 /// MobileViT prepared for a precision.
 pub struct MobileVit {
     cfg: MobileVitConfig,
@@ -113,7 +103,7 @@ pub fn expected_tensors(c: &MobileVitConfig) -> Vec<(String, Vec<usize>)> {
     let n = &c.neck_hidden_sizes;
     let mut out = TensorList::default();
     let ir = |out: &mut TensorList, p: &str, i: usize, o: usize| {
-        let e = make_divisible((i as f64 * c.expand_ratio).round(), 8);
+        let e = make_divisible(scale_channels(i, c.expand_ratio), 8, 8);
         out.conv_layer(&format!("{p}.expand_1x1"), i, e, 1, 1, true, false);
         out.conv_layer(&format!("{p}.conv_3x3"), e, e, 3, e, true, false);
         out.conv_layer(&format!("{p}.reduce_1x1"), e, o, 1, 1, true, false);
