@@ -4,8 +4,11 @@ use super::files::{ModelFiles, TensorEntry};
 use crate::export::csv_field;
 use crate::formats::{Format, RoundingMode};
 use crate::quant::block::{BlockScheme, quantize_blocks};
+use crate::quant::linear::quantize_error;
 use crate::quant::{Granularity, Mode, QType, Scheme, quantize};
-use crate::tensor::cast::cast_values;
+use crate::tensor::cast::{F32Rounder, cast_values};
+use crate::tensor::pair_stats::error_stats;
+use crate::tensor::sq_error::sq_error;
 use crate::tensor::stats::{ErrorStats, Histogram, Summary};
 use crate::tensor::{Cancelled, Progress};
 use serde::Serialize;
@@ -89,22 +92,8 @@ impl TensorScheme {
                 cast_values(values, &f, RoundingMode::NearestEven, 0, &Progress::new())
                     .map_err(|_| "cancelled".to_string())
             }
-            TensorScheme::Quant(q, g) => {
-                let g = match g {
-                    Granularity::Channel(_) if shape.len() < 2 => Granularity::Tensor,
-                    other => other,
-                };
-                let mode = if matches!(q, QType::UInt8 | QType::UInt4) {
-                    Mode::Asymmetric
-                } else {
-                    Mode::Symmetric
-                };
-                let scheme = Scheme {
-                    qtype: q,
-                    mode,
-                    granularity: g,
-                };
-                let r = quantize(values, shape, &scheme)?;
+            TensorScheme::Quant(..) => {
+                let r = quantize(values, shape, &self.quant_scheme(shape))?;
                 Ok(r.dequantized.iter().map(|&x| x as f64).collect())
             }
             TensorScheme::Block(b) => {
@@ -112,6 +101,55 @@ impl TensorScheme {
                 Ok(r.dequantized.iter().map(|&x| x as f64).collect())
             }
         }
+    }
+
+    /// The linear quantization a `Quant` scheme stands for on a tensor of `shape`:
+    /// symmetric for signed and fp8 types, asymmetric for unsigned; per-channel schemes on
+    /// 1-D tensors use one scale for the tensor. (Per tensor for other schemes.)
+    fn quant_scheme(&self, shape: &[usize]) -> Scheme {
+        let (qtype, g) = match *self {
+            TensorScheme::Quant(q, g) => (q, g),
+            _ => (QType::Int8, Granularity::Tensor),
+        };
+        let granularity = match g {
+            Granularity::Channel(_) if shape.len() < 2 => Granularity::Tensor,
+            other => other,
+        };
+        let mode = if matches!(qtype, QType::UInt8 | QType::UInt4) {
+            Mode::Asymmetric
+        } else {
+            Mode::Symmetric
+        };
+        Scheme {
+            qtype,
+            mode,
+            granularity,
+        }
+    }
+
+    /// This scheme's error on `values` of `shape`: measured while the stored values are made
+    /// where a fast path exists (casts to most formats, linear quantization), else from
+    /// [`TensorScheme::apply`]'s values; the same numbers either way (tested).
+    pub fn error(&self, values: &[f32], shape: &[usize]) -> Result<SchemeError, String> {
+        let fast = match *self {
+            TensorScheme::Cast(f) => F32Rounder::new(&f)
+                .and_then(|r| sq_error(values, |i, out| r.round(&values[i..i + out.len()], out))),
+            TensorScheme::Quant(..) => quantize_error(values, shape, &self.quant_scheme(shape))?,
+            TensorScheme::Block(_) => None,
+        };
+        let (sqnr_db, max_abs_error, mse) = match fast {
+            Some(e) => (e.sqnr_db(), e.max_abs, e.mse()),
+            None => {
+                let e = error_stats(values, &self.apply(values, shape)?);
+                (e.sqnr_db, e.max_abs, e.mse)
+            }
+        };
+        Ok(SchemeError {
+            scheme: self.name(),
+            sqnr_db,
+            max_abs_error,
+            mse,
+        })
     }
 }
 
@@ -243,16 +281,7 @@ pub fn sensitivity(
         }
         let errors = schemes
             .iter()
-            .filter_map(|s| {
-                let stored = s.apply(&values, &shape).ok()?;
-                let e = crate::tensor::pair_stats::error_stats(&values, &stored);
-                Some(SchemeError {
-                    scheme: s.name(),
-                    sqnr_db: e.sqnr_db,
-                    max_abs_error: e.max_abs,
-                    mse: e.mse,
-                })
-            })
+            .filter_map(|s| s.error(&values, &shape).ok())
             .collect();
         progress.advance(values.len() as u64);
         rows.push(SensitivityRow {
@@ -312,5 +341,36 @@ mod tests {
         assert!(TensorScheme::parse("int8:sideways").is_err());
         assert!(TensorScheme::parse("float7").is_err());
         assert!(TensorScheme::parse_list(" , ").is_err());
+    }
+
+    #[test]
+    fn fast_errors_equal_the_exact_path_bit_for_bit() {
+        // Every kind of scheme the fast paths take, on a 2-D tensor with uneven groups and
+        // a length that ends mid-lane; and one with an infinity (the exact path's skipping).
+        let shape = [97, 131];
+        let values: Vec<f32> = (0..97 * 131)
+            .map(|i| ((i as f32) * 0.731).sin() * (1.0 + (i % 17) as f32) * 0.25)
+            .collect();
+        let schemes = "bfloat16,float16,float32,fp8_e4m3fn,fp8_e5m2,float6_e3m2fn,float4_e2m1fn,\
+                       int8,uint8,int4:channel,uint4:group:32,int8:group:7,fp8_e4m3fn:channel,\
+                       float8_e4m3fn,int8:channel,float64";
+        for s in TensorScheme::parse_list(schemes).unwrap() {
+            let fast = s.error(&values, &shape).unwrap();
+            let e = error_stats(&values, &s.apply(&values, &shape).unwrap());
+            assert_eq!(fast.sqnr_db.to_bits(), e.sqnr_db.to_bits(), "{}", s.name());
+            assert_eq!(
+                fast.max_abs_error.to_bits(),
+                e.max_abs.to_bits(),
+                "{}",
+                s.name()
+            );
+            assert_eq!(fast.mse.to_bits(), e.mse.to_bits(), "{}", s.name());
+        }
+        let mut with_inf = values.clone();
+        with_inf[500] = f32::INFINITY;
+        let s = TensorScheme::parse("bfloat16").unwrap();
+        let e = error_stats(&with_inf, &s.apply(&with_inf, &shape).unwrap());
+        assert_eq!(s.error(&with_inf, &shape).unwrap().mse, e.mse);
+        assert_eq!(e.skipped, 1);
     }
 }

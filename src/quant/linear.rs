@@ -16,10 +16,12 @@
 //! observers clamp it, so nothing is divided by zero and zeros stay exact.
 
 use super::scheme::{Granularity, Mode, Scheme};
-use crate::formats::{Rounder, decode, encode};
+use crate::formats::table::NarrowEncoder;
+use crate::formats::{Format, Rounder, decode, encode};
 
 /// Longest run of elements handled as one piece of work.
 const CHUNK: usize = 1 << 16;
+use crate::tensor::sq_error::{SqError, sq_error};
 use crate::tensor::stats::{ErrorStats, sqnr_db};
 use serde::Serialize;
 
@@ -217,90 +219,247 @@ fn par_runs(
     });
 }
 
-/// Quantize `data` (row-major, of `shape`) with `scheme`.
-pub fn quantize(data: &[f32], shape: &[usize], scheme: &Scheme) -> Result<Quantized, String> {
-    scheme.validate()?;
-    let numel: usize = shape.iter().product();
-    if numel != data.len() {
-        return Err(format!(
-            "shape {shape:?} holds {numel} values but the tensor has {}",
-            data.len()
-        ));
+/// How a plan rounds a scaled value.
+enum Rounding {
+    /// Integers: round half to even, then clamp to [lo, hi].
+    Int { lo: f32, hi: f32 },
+    /// fp8 by bit arithmetic (the codec's results; NarrowEncoder is tested against it).
+    Narrow(NarrowEncoder),
+    /// Any other format, through the generic codec.
+    Codec(Format),
+}
+
+/// A quantization worked out: the tensor's runs, each group's scale and zero point, and
+/// how a value is rounded.
+struct Plan {
+    runs: Vec<Run>,
+    scale: Vec<f32>,
+    zero_point: Vec<i32>,
+    groups: usize,
+    rounding: Rounding,
+}
+
+impl Plan {
+    /// Check the request and work out the scales of `data` (row-major, of `shape`).
+    fn new(data: &[f32], shape: &[usize], scheme: &Scheme) -> Result<Plan, String> {
+        scheme.validate()?;
+        let numel: usize = shape.iter().product();
+        if numel != data.len() {
+            return Err(format!(
+                "shape {shape:?} holds {numel} values but the tensor has {}",
+                data.len()
+            ));
+        }
+        let (grouping, groups) = Grouping::new(shape, scheme.granularity)?;
+        let runs = grouping.runs(data.len());
+        let (lo, hi) = group_ranges(&runs, data, groups)?;
+        let (qmin, qmax) = scheme.qtype.range();
+        let (qmin, qmax) = (qmin as f32, qmax as f32);
+        let format = scheme.qtype.format();
+        let is_int = scheme.qtype.is_int();
+        let mut scale = vec![0.0f32; groups];
+        let mut zero_point = vec![0i32; groups];
+        for g in 0..groups {
+            let s = match (is_int, scheme.mode) {
+                // Symmetric integers use the restricted range [−qmax, qmax].
+                (true, Mode::Symmetric) | (false, _) => lo[g].abs().max(hi[g].abs()) / qmax,
+                (true, Mode::Asymmetric) => (hi[g] - lo[g]) / (qmax - qmin),
+            };
+            scale[g] = if s > 0.0 && s.is_finite() {
+                s
+            } else {
+                f32::EPSILON
+            };
+            if is_int && scheme.mode == Mode::Asymmetric {
+                zero_point[g] = (qmin - round_half_even(lo[g] / scale[g])).clamp(qmin, qmax) as i32;
+            }
+        }
+        let rounding = if is_int {
+            let lo = if scheme.mode == Mode::Symmetric {
+                -qmax
+            } else {
+                qmin
+            };
+            Rounding::Int { lo, hi: qmax }
+        } else {
+            match NarrowEncoder::new(&format) {
+                Some(enc) => Rounding::Narrow(enc),
+                None => Rounding::Codec(format),
+            }
+        };
+        Ok(Plan {
+            runs,
+            scale,
+            zero_point,
+            groups,
+            rounding,
+        })
     }
-    if let Some(i) = data.iter().position(|w| !w.is_finite()) {
+
+    /// Quantize `src`, values of `group`, into `q` and dequantize them into `deq`.
+    #[inline(always)]
+    fn apply(&self, group: usize, src: &[f32], q: &mut [f32], deq: &mut [f32]) {
+        let (s, zp) = (self.scale[group], self.zero_point[group] as f32);
+        let pairs = src.iter().zip(q).zip(deq);
+        match &self.rounding {
+            &Rounding::Int { lo, hi } => {
+                for ((&w, v), d) in pairs {
+                    (*v, *d) = int_value(w, s, zp, lo, hi);
+                }
+            }
+            Rounding::Narrow(enc) => {
+                for ((&w, v), d) in pairs {
+                    (*v, *d) = narrow_value(enc, w, s);
+                }
+            }
+            Rounding::Codec(format) => {
+                let mut rounder = Rounder::nearest_even();
+                for ((&w, v), d) in pairs {
+                    (*v, *d) = codec_value(format, &mut rounder, w, s);
+                }
+            }
+        }
+    }
+
+    /// The error of the dequantized values of `data`, made a piece at a time:
+    /// `value(w, scale, zero_point)` is one of [`Plan::apply`]'s arms, so each measuring loop
+    /// holds one rounding.
+    #[inline(always)]
+    fn measure(
+        &self,
+        data: &[f32],
+        value: impl Fn(f32, f32, f32) -> f32 + Sync,
+    ) -> Option<SqError> {
+        let runs = &self.runs;
+        sq_error(data, |start, out| {
+            let end = start + out.len();
+            let mut i = runs.partition_point(|r| r.end <= start);
+            while let Some(r) = runs.get(i).filter(|r| r.start < end) {
+                let (a, b) = (r.start.max(start), r.end.min(end));
+                let (s, zp) = (self.scale[r.group], self.zero_point[r.group] as f32);
+                for (d, &w) in out[a - start..b - start].iter_mut().zip(&data[a..b]) {
+                    *d = value(w, s, zp);
+                }
+                i += 1;
+            }
+        })
+    }
+}
+
+/// One integer value: its code and its dequantized value.
+#[inline(always)]
+fn int_value(w: f32, s: f32, zp: f32, lo: f32, hi: f32) -> (f32, f32) {
+    let v = (round_half_even(w / s) + zp).clamp(lo, hi);
+    (v, s * (v - zp))
+}
+
+/// One fp8 value by bit arithmetic: its code and its dequantized value.
+#[inline(always)]
+fn narrow_value(enc: &NarrowEncoder, w: f32, s: f32) -> (f32, f32) {
+    let v = enc.round(w / s) as f32;
+    (v, s * v)
+}
+
+/// One value through the generic codec: its code and its dequantized value.
+#[inline(always)]
+fn codec_value(format: &Format, rounder: &mut Rounder, w: f32, s: f32) -> (f32, f32) {
+    let v = decode(format, encode(format, (w / s) as f64, rounder)) as f32;
+    (v, s * v)
+}
+
+/// Each group's smallest and largest value, starting from 0 so the range always includes
+/// zero; on all cores. An error naming the first value that is not finite.
+fn group_ranges(runs: &[Run], data: &[f32], groups: usize) -> Result<(Vec<f32>, Vec<f32>), String> {
+    let mut per_run = vec![(0.0f32, 0.0f32, true); runs.len()];
+    let parts: Vec<(&Run, &mut (f32, f32, bool))> = runs.iter().zip(per_run.iter_mut()).collect();
+    crate::platform::run_parts(crate::platform::split_parts(parts), |mine| {
+        for (r, slot) in mine {
+            *slot = range_of(&data[r.start..r.end]);
+        }
+        false
+    });
+    if per_run.iter().any(|p| !p.2) {
+        let i = data.iter().position(|w| !w.is_finite()).unwrap_or(0);
         return Err(format!("cannot quantize: value #{i} is {}", data[i]));
     }
-    let (grouping, groups) = Grouping::new(shape, scheme.granularity)?;
-    let runs = grouping.runs(data.len());
-    // Per-group min and max, starting from 0 so the range always includes zero.
     let mut lo = vec![0.0f32; groups];
     let mut hi = vec![0.0f32; groups];
-    for r in &runs {
-        let run = &data[r.start..r.end];
-        // Plain comparisons (the data is finite) vectorise; f32::min's NaN rules do not.
-        lo[r.group] = run
-            .iter()
-            .fold(lo[r.group], |m, &w| if w < m { w } else { m });
-        hi[r.group] = run
-            .iter()
-            .fold(hi[r.group], |m, &w| if w > m { w } else { m });
+    for (r, &(l, h, _)) in runs.iter().zip(&per_run) {
+        lo[r.group] = lo[r.group].min(l);
+        hi[r.group] = hi[r.group].max(h);
     }
-    let (qmin, qmax) = scheme.qtype.range();
-    let (qmin, qmax) = (qmin as f32, qmax as f32);
-    let format = scheme.qtype.format();
-    let is_int = scheme.qtype.is_int();
-    let mut scale = vec![0.0f32; groups];
-    let mut zero_point = vec![0i32; groups];
-    for g in 0..groups {
-        let s = match (is_int, scheme.mode) {
-            // Symmetric integers use the restricted range [−qmax, qmax].
-            (true, Mode::Symmetric) | (false, _) => lo[g].abs().max(hi[g].abs()) / qmax,
-            (true, Mode::Asymmetric) => (hi[g] - lo[g]) / (qmax - qmin),
-        };
-        scale[g] = if s > 0.0 && s.is_finite() {
-            s
-        } else {
-            f32::EPSILON
-        };
-        if is_int && scheme.mode == Mode::Asymmetric {
-            zero_point[g] = (qmin - round_half_even(lo[g] / scale[g])).clamp(qmin, qmax) as i32;
+    Ok((lo, hi))
+}
+
+/// The smallest and largest of `values` and 0, and whether all are finite; in lanes, so it
+/// vectorises (plain comparisons: min/max's NaN rules do not vectorise, and non-finite
+/// values are reported instead).
+#[allow(clippy::needless_range_loop)]
+fn range_of(values: &[f32]) -> (f32, f32, bool) {
+    const L: usize = 8;
+    let (mut lo, mut hi, mut bad) = ([0f32; L], [0f32; L], [0u32; L]);
+    let blocks = values.chunks_exact(L);
+    let tail = blocks.remainder();
+    for b in blocks {
+        for j in 0..L {
+            let w = b[j];
+            lo[j] = if w < lo[j] { w } else { lo[j] };
+            hi[j] = if w > hi[j] { w } else { hi[j] };
+            bad[j] |= ((w.to_bits() & 0x7fff_ffff) >= 0x7f80_0000) as u32;
         }
     }
-    let sym_lo = if scheme.mode == Mode::Symmetric {
-        -qmax
-    } else {
-        qmin
-    };
+    let (mut l, mut h) = (0f32, 0f32);
+    let mut finite = bad.iter().all(|&b| b == 0);
+    for j in 0..L {
+        l = if lo[j] < l { lo[j] } else { l };
+        h = if hi[j] > h { hi[j] } else { h };
+    }
+    for &w in tail {
+        l = if w < l { w } else { l };
+        h = if w > h { w } else { h };
+        finite &= w.is_finite();
+    }
+    (l, h, finite)
+}
+
+/// Quantize `data` (row-major, of `shape`) with `scheme`.
+pub fn quantize(data: &[f32], shape: &[usize], scheme: &Scheme) -> Result<Quantized, String> {
+    let plan = Plan::new(data, shape, scheme)?;
     let mut q = vec![0.0f32; data.len()];
     let mut dequantized = vec![0.0f32; data.len()];
-    let narrow = crate::formats::table::NarrowEncoder::new(&format);
-    par_runs(&runs, data, &mut q, &mut dequantized, |r, src, q, deq| {
-        let (s, zp) = (scale[r.group], zero_point[r.group] as f32);
-        if is_int {
-            for ((&w, v), d) in src.iter().zip(q).zip(deq) {
-                *v = (round_half_even(w / s) + zp).clamp(sym_lo, qmax);
-                *d = s * (*v - zp);
-            }
-        } else if let Some(enc) = &narrow {
-            // fp8: bit arithmetic, the codec's results (NarrowEncoder is tested against it).
-            for ((&w, v), d) in src.iter().zip(q).zip(deq) {
-                *v = enc.round(w / s) as f32;
-                *d = s * *v;
-            }
-        } else {
-            let mut rounder = Rounder::nearest_even();
-            for ((&w, v), d) in src.iter().zip(q).zip(deq) {
-                *v = decode(&format, encode(&format, (w / s) as f64, &mut rounder)) as f32;
-                *d = s * *v;
-            }
-        }
-    });
+    par_runs(
+        &plan.runs,
+        data,
+        &mut q,
+        &mut dequantized,
+        |r, src, q, deq| plan.apply(r.group, src, q, deq),
+    );
     Ok(Quantized {
-        scale,
-        zero_point,
+        scale: plan.scale,
+        zero_point: plan.zero_point,
         q,
         dequantized,
-        groups,
+        groups: plan.groups,
+    })
+}
+
+/// The error [`quantize`]'s dequantized values would have, measured as they are made (the
+/// dequantized tensor is never written out): the same bits as measuring
+/// `quantize(..).dequantized` with [`crate::tensor::pair_stats::error_stats`]. `Ok(None)` if
+/// a dequantized value is not finite (measure [`quantize`]'s values the exact way then).
+pub fn quantize_error(
+    data: &[f32],
+    shape: &[usize],
+    scheme: &Scheme,
+) -> Result<Option<SqError>, String> {
+    let plan = Plan::new(data, shape, scheme)?;
+    // One measuring loop per rounding, each holding only its own arm.
+    Ok(match &plan.rounding {
+        &Rounding::Int { lo, hi } => plan.measure(data, |w, s, zp| int_value(w, s, zp, lo, hi).1),
+        Rounding::Narrow(enc) => plan.measure(data, |w, s, _| narrow_value(enc, w, s).1),
+        Rounding::Codec(format) => plan.measure(data, |w, s, _| {
+            codec_value(format, &mut Rounder::nearest_even(), w, s).1
+        }),
     })
 }
 

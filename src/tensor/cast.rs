@@ -285,6 +285,57 @@ pub fn cast_values(
     Ok(out)
 }
 
+/// Rounds f32 values into a format (nearest even) with f32 outputs, for formats whose every
+/// stored value of an f32 input is itself an f32: the values [`cast_values`] gives, narrowed
+/// exactly.
+pub struct F32Rounder(Fast);
+
+impl F32Rounder {
+    /// For bf16, f16, f32, f64, fp8 / fp6 / fp4 and integers of at most 24 bits; None for
+    /// other formats.
+    pub fn new(format: &Format) -> Option<F32Rounder> {
+        match Fast::for_format(format, RoundingMode::NearestEven)? {
+            Fast::Int { min, max } if min < -16_777_216.0 || max > 16_777_216.0 => None,
+            fast => Some(F32Rounder(fast)),
+        }
+    }
+
+    /// `dst[i]` = `src[i]` stored in the format.
+    #[inline(always)]
+    pub fn round(&self, src: &[f32], dst: &mut [f32]) {
+        match &self.0 {
+            Fast::Identity => dst.copy_from_slice(&src[..dst.len()]),
+            Fast::Bf16 => {
+                for (d, &x) in dst.iter_mut().zip(src) {
+                    *d = bf16_round(x);
+                }
+            }
+            Fast::F16 => {
+                let mut half = [f16::ZERO; 1024];
+                for (s, d) in src.chunks(1024).zip(dst.chunks_mut(1024)) {
+                    let h = &mut half[..s.len().min(d.len())];
+                    h.convert_from_f32_slice(&s[..h.len()]);
+                    h.convert_to_f32_slice(&mut d[..h.len()]);
+                }
+            }
+            Fast::Narrow(enc) => {
+                for (d, &x) in dst.iter_mut().zip(src) {
+                    *d = enc.round(x) as f32;
+                }
+            }
+            Fast::Int { min, max } => {
+                for (d, &x) in dst.iter_mut().zip(src) {
+                    *d = if x.is_nan() {
+                        0.0
+                    } else {
+                        round_half_even(x as f64).clamp(*min, *max) as f32
+                    };
+                }
+            }
+        }
+    }
+}
+
 /// Slice paths that give the same bits as the generic codec (tested), only faster.
 enum Fast {
     /// f32 and f64 hold every f32 exactly.

@@ -8,6 +8,7 @@ pub mod pair_stats;
 pub mod parallel;
 pub mod progress;
 pub mod random;
+pub mod sq_error;
 pub mod stats;
 
 pub use progress::{Cancelled, Progress};
