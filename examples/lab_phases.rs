@@ -1,7 +1,9 @@
 //! Where the Downcast lab's time goes at 10⁷ values: each step of `tensor::lab::run`
 //! timed on its own (best of 5), then the whole run.
 //!
-//!     cargo run --release --example lab_phases -- [FORMAT]
+//!     cargo run --release --example lab_phases -- [FORMAT] [--whole]
+//!
+//! `--whole` times only the whole run, ten times (for `perf record`).
 
 use quantscope::formats::{Format, RoundingMode};
 use quantscope::tensor::Progress;
@@ -24,10 +26,33 @@ fn best<T>(mut f: impl FnMut() -> T) -> f64 {
 
 fn main() {
     quantscope::platform::keep_freed_memory();
-    let name = std::env::args().nth(1).unwrap_or_else(|| "bfloat16".into());
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let whole_only = args.iter().any(|a| a == "--whole");
+    let name = args
+        .iter()
+        .find(|a| !a.starts_with("--"))
+        .cloned()
+        .unwrap_or_else(|| "bfloat16".into());
     let f = Format::parse(&name).expect("a format");
     let dist = Distribution::named("normal").expect("a kind");
     let n = 10_000_000;
+    let req = LabRequest {
+        dist,
+        size: n,
+        seed: 0,
+        target: Target::Cast(f),
+        rounding: RoundingMode::NearestEven,
+        bins: 60,
+        range: None,
+    };
+    if whole_only {
+        for _ in 0..10 {
+            let t = Instant::now();
+            std::hint::black_box(run(&req, &Progress::new())).ok();
+            println!("whole run  {:7.1} ms", t.elapsed().as_secs_f64() * 1e3);
+        }
+        return;
+    }
     let x = generate(&dist, n, 0).expect("values");
     let p = Progress::new();
     let y = cast_values(&x, &f, RoundingMode::NearestEven, 0, &p).expect("cast");
@@ -62,14 +87,5 @@ fn main() {
             best(|| dot_against(&x, &x, &spec, 0.0))
         );
     }
-    let req = LabRequest {
-        dist,
-        size: n,
-        seed: 0,
-        target: Target::Cast(f),
-        rounding: RoundingMode::NearestEven,
-        bins: 60,
-        range: None,
-    };
     println!("whole run  {:7.1} ms", best(|| run(&req, &Progress::new())));
 }

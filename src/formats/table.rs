@@ -196,19 +196,28 @@ impl NarrowEncoder {
     /// The stored value of `x`, by f32 bit arithmetic (no search, few branches): the
     /// mantissa is rounded to nearest even in the normal range, and by adding and removing
     /// a magic constant in the subnormal range.
-    #[inline]
+    #[inline(always)]
     pub fn round(&self, x: f32) -> f64 {
+        let a = x.abs();
+        if a.is_nan() || a > self.max {
+            return self.round_outside(x);
+        }
+        self.round_magnitude(a).copysign(x) as f64
+    }
+
+    /// [`NarrowEncoder::round`] for NaN and magnitudes past the largest value (rare: kept
+    /// out of line so the usual path inlines).
+    #[cold]
+    #[inline(never)]
+    fn round_outside(&self, x: f32) -> f64 {
         let a = x.abs();
         if let (true, Some(v)) = (a.is_nan(), self.nan_value) {
             return v;
         }
-        if a.is_nan() || a > self.max {
-            if a.is_finite() && a >= 2.0 * self.max {
-                return self.overflow[usize::from(x.is_sign_negative())];
-            }
-            return decode(&self.format, self.encode(x));
+        if a.is_finite() && a >= 2.0 * self.max {
+            return self.overflow[usize::from(x.is_sign_negative())];
         }
-        self.round_magnitude(a).copysign(x) as f64
+        decode(&self.format, self.encode(x))
     }
 }
 

@@ -112,7 +112,7 @@ pub fn dot_against(a: &[f32], b: &[f32], spec: &DotSpec, reference: f64) -> DotR
         (Accumulator::F32, Accumulator::F32, Summation::Naive) => naive_f32(a, b, |x| x, |x| x),
         (Accumulator::Bf16, Accumulator::F32, Summation::Naive) => naive_f32(a, b, bf16_32, |x| x),
         (Accumulator::Bf16, Accumulator::Bf16, Summation::Naive) => {
-            naive_f32(a, b, bf16_32, bf16_32)
+            naive_skipping_any(a, b, bf16_32, bf16_32)
         }
         (Accumulator::F32, Accumulator::F32, _) => pairwise_f32(a, b, |x| x, |x| x),
         (Accumulator::Bf16, Accumulator::F32, _) => pairwise_f32(a, b, bf16_32, |x| x),
@@ -146,7 +146,7 @@ pub fn dot_against(a: &[f32], b: &[f32], spec: &DotSpec, reference: f64) -> DotR
                 (Accumulator::F32, Summation::Naive) => naive_f32(&xa, xb, |x| x, |x| x),
                 (Accumulator::F32, _) => pairwise_f32(&xa, xb, |x| x, |x| x),
                 (Accumulator::Narrow(e), Summation::Naive) => {
-                    naive_f32(&xa, xb, |x| x, |x| e.round(x) as f32)
+                    naive_skipping_any(&xa, xb, |x| x, |x| e.round(x) as f32)
                 }
                 (Accumulator::Narrow(e), _) => pairwise_f32(&xa, xb, |x| x, |x| e.round(x) as f32),
                 _ => summed(&xa, xb, s, |x| x as f64, |x| acc.round(x)),
@@ -173,6 +173,74 @@ fn naive_f32(a: &[f32], b: &[f32], input: impl Fn(f32) -> f32, round: impl Fn(f3
         .fold(0f32, |s, (&x, &y)| round(s + round(input(x) * input(y)))) as f64
 }
 
+/// Terms tested at a time by [`naive_skipping`].
+const SKIP_BLOCK: usize = 16;
+
+/// [`naive_f32`] for a narrow accumulator (bf16, fp8), without the steps that leave the sum
+/// as it is. Once the sum is large most terms are lost (the lesson's point): each step
+/// `s → round(s + p)` is tried for a block of terms at once (independent, so vectorised),
+/// and only the first one that changes `s` is taken. A step skipped gives `s`'s own bits,
+/// so the result is the loop's, bit for bit.
+#[inline(always)]
+fn naive_skipping(
+    a: &[f32],
+    b: &[f32],
+    input: &impl Fn(f32) -> f32,
+    round: &impl Fn(f32) -> f32,
+) -> f32 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let term = |x: f32, y: f32| round(input(x) * input(y));
+    let mut s = 0f32;
+    let mut i = 0;
+    while i < n {
+        let same = |x: f32, y: f32| round(s + term(x, y)).to_bits() == s.to_bits();
+        while i + SKIP_BLOCK <= n {
+            let (xs, ys) = (&a[i..i + SKIP_BLOCK], &b[i..i + SKIP_BLOCK]);
+            let all = xs
+                .iter()
+                .zip(ys)
+                .fold(true, |all, (&x, &y)| all & same(x, y));
+            if !all {
+                break;
+            }
+            i += SKIP_BLOCK;
+        }
+        while i < n && same(a[i], b[i]) {
+            i += 1;
+        }
+        if i < n {
+            s = round(s + term(a[i], b[i]));
+            i += 1;
+        }
+    }
+    s
+}
+
+/// [`naive_skipping`] compiled for AVX2 where the CPU has it.
+fn naive_skipping_any(
+    a: &[f32],
+    b: &[f32],
+    input: impl Fn(f32) -> f32,
+    round: impl Fn(f32) -> f32,
+) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        #[target_feature(enable = "avx2")]
+        unsafe fn avx2(
+            a: &[f32],
+            b: &[f32],
+            input: &impl Fn(f32) -> f32,
+            round: &impl Fn(f32) -> f32,
+        ) -> f32 {
+            naive_skipping(a, b, input, round)
+        }
+        // SAFETY: the CPU has AVX2 (checked just above).
+        return unsafe { avx2(a, b, &input, &round) } as f64;
+    }
+    naive_skipping(a, b, &input, &round) as f64
+}
+
 /// [`pairwise`] Σ round(input(a) · input(b)) in f32 arithmetic (the same bits as the f64
 /// path, as for [`naive_f32`]).
 fn pairwise_f32(
@@ -181,8 +249,17 @@ fn pairwise_f32(
     input: impl Fn(f32) -> f32 + Sync,
     round: impl Fn(f32) -> f32 + Sync,
 ) -> f64 {
-    let leaf = |i: usize| round(input(a[i]) * input(b[i]));
-    pairwise(0, a.len(), &leaf, &round) as f64
+    let n = a.len().min(b.len());
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2 (checked just above).
+        let block = |lo: usize, hi: usize| unsafe {
+            block_f32_avx2(&a[lo..hi], &b[lo..hi], &input, &round)
+        };
+        return pairwise_by(0, n, &block, &round) as f64;
+    }
+    let block = |lo: usize, hi: usize| block_f32(&a[lo..hi], &b[lo..hi], &input, &round);
+    pairwise_by(0, n, &block, &round) as f64
 }
 
 /// Σ round(input(a) · input(b)) in `summation` order, every product and partial sum
@@ -283,6 +360,9 @@ impl Accumulator {
     }
 }
 
+/// Leaves summed at a time by NumPy's pairwise summation.
+const PAIRWISE_BLOCK: usize = 128;
+
 /// NumPy's pairwise summation (`pairwise_sum` in its loops_utils.h) of `leaf(lo..hi)`, every
 /// addition rounded by `round`: fewer than 8 values summed in order; up to 128 in eight
 /// interleaved partial sums combined as ((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7)), the rest added
@@ -294,11 +374,11 @@ where
     L: Fn(usize) -> T + Sync,
     R: Fn(T) -> T + Sync,
 {
-    const BLOCK: usize = 128;
-    let n = hi - lo;
-    if n < 8 {
-        (lo..hi).fold(T::default(), |s, i| round(s + leaf(i)))
-    } else if n <= BLOCK {
+    let block = |lo: usize, hi: usize| {
+        let n = hi - lo;
+        if n < 8 {
+            return (lo..hi).fold(T::default(), |s, i| round(s + leaf(i)));
+        }
         let mut r = [T::default(); 8];
         for (j, v) in r.iter_mut().enumerate() {
             *v = leaf(lo + j);
@@ -309,31 +389,98 @@ where
                 *v = round(*v + leaf(i + j));
             }
         }
-        let mut s = round(
-            round(round(r[0] + r[1]) + round(r[2] + r[3]))
-                + round(round(r[4] + r[5]) + round(r[6] + r[7])),
-        );
+        let mut s = combine(&r, round);
         for i in whole..hi {
             s = round(s + leaf(i));
         }
         s
-    } else {
-        let mut half = n / 2;
-        half -= half % 8;
-        let mid = lo + half;
-        let (l, r) = if n >= 1 << 20 {
-            crate::platform::join(
-                || pairwise(lo, mid, leaf, round),
-                || pairwise(mid, hi, leaf, round),
-            )
-        } else {
-            (
-                pairwise(lo, mid, leaf, round),
-                pairwise(mid, hi, leaf, round),
-            )
-        };
-        round(l + r)
+    };
+    pairwise_by(lo, hi, &block, round)
+}
+
+/// NumPy's combination of the eight partial sums: ((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7)).
+#[inline(always)]
+fn combine<T: Copy + std::ops::Add<Output = T>>(r: &[T; 8], round: &impl Fn(T) -> T) -> T {
+    round(
+        round(round(r[0] + r[1]) + round(r[2] + r[3]))
+            + round(round(r[4] + r[5]) + round(r[6] + r[7])),
+    )
+}
+
+/// [`pairwise`]'s splitting, with `block(lo, hi)` summing each range of at most
+/// [`PAIRWISE_BLOCK`] leaves.
+fn pairwise_by<T, B, R>(lo: usize, hi: usize, block: &B, round: &R) -> T
+where
+    T: Copy + Send + std::ops::Add<Output = T>,
+    B: Fn(usize, usize) -> T + Sync,
+    R: Fn(T) -> T + Sync,
+{
+    let n = hi - lo;
+    if n <= PAIRWISE_BLOCK {
+        return block(lo, hi);
     }
+    let mut half = n / 2;
+    half -= half % 8;
+    let mid = lo + half;
+    let (l, r) = if n >= 1 << 20 {
+        crate::platform::join(
+            || pairwise_by(lo, mid, block, round),
+            || pairwise_by(mid, hi, block, round),
+        )
+    } else {
+        (
+            pairwise_by(lo, mid, block, round),
+            pairwise_by(mid, hi, block, round),
+        )
+    };
+    round(l + r)
+}
+
+/// One leaf block of [`pairwise`] over the terms round(input(a) · input(b)) in f32, on
+/// slices and eight lanes, so it vectorises.
+#[inline(always)]
+#[allow(clippy::needless_range_loop)]
+fn block_f32(
+    a: &[f32],
+    b: &[f32],
+    input: &impl Fn(f32) -> f32,
+    round: &impl Fn(f32) -> f32,
+) -> f32 {
+    let n = a.len().min(b.len());
+    let term = |x: f32, y: f32| round(input(x) * input(y));
+    if n < 8 {
+        return (0..n).fold(0f32, |s, i| round(s + term(a[i], b[i])));
+    }
+    let mut r = [0f32; 8];
+    for j in 0..8 {
+        r[j] = term(a[j], b[j]);
+    }
+    let whole = n - n % 8;
+    for (xs, ys) in a[8..whole].chunks_exact(8).zip(b[8..whole].chunks_exact(8)) {
+        for j in 0..8 {
+            r[j] = round(r[j] + term(xs[j], ys[j]));
+        }
+    }
+    let mut s = combine(&r, round);
+    for i in whole..n {
+        s = round(s + term(a[i], b[i]));
+    }
+    s
+}
+
+/// [`block_f32`] compiled for AVX2 (the eight lanes in one register).
+///
+/// # Safety
+/// The CPU must have AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn block_f32_avx2(
+    a: &[f32],
+    b: &[f32],
+    input: &impl Fn(f32) -> f32,
+    round: &impl Fn(f32) -> f32,
+) -> f32 {
+    block_f32(a, b, input, round)
 }
 
 #[cfg(test)]
@@ -427,6 +574,44 @@ mod tests {
         assert!(naive_bf16 < 300.0, "{naive_bf16}");
         let pairwise_bf16 = dots[3].value;
         assert!((pairwise_bf16 - fp32).abs() < (naive_bf16 - fp32).abs());
+    }
+
+    #[test]
+    fn skipping_lost_terms_gives_the_loops_bits() {
+        let bf = crate::tensor::cast::bf16_round;
+        let normal = generate(&Distribution::named("normal").unwrap(), 200_003, 7).unwrap();
+        let uniform = generate(&Distribution::Uniform { lo: 0.0, hi: 1.0 }, 50_000, 1).unwrap();
+        let mixed: Vec<f32> = normal.iter().map(|&x| x * 1e3 - 7.0).collect();
+        let mut special = normal[..5000].to_vec();
+        special[4000] = f32::INFINITY;
+        let mut nan = normal[..5000].to_vec();
+        nan[3000] = f32::NAN;
+        let huge = vec![3e38f32; 100];
+        for (a, b) in [
+            (&normal, &normal),
+            (&uniform, &uniform),
+            (&mixed, &normal),
+            (&special, &special),
+            (&special, &mixed),
+            (&nan, &nan),
+            (&huge, &huge),
+        ] {
+            let want = naive_f32(a, b, bf, bf);
+            let got = naive_skipping_any(a, b, bf, bf);
+            assert!(
+                got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
+                "{got} vs {want}"
+            );
+            let e4m3 =
+                crate::formats::table::NarrowEncoder::new(&Format::named("float8_e4m3fn")).unwrap();
+            let fp8 = |x: f32| e4m3.round(x) as f32;
+            let want = naive_f32(a, b, fp8, fp8);
+            let got = naive_skipping_any(a, b, fp8, fp8);
+            assert!(
+                got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
+                "{got} vs {want}"
+            );
+        }
     }
 
     #[test]

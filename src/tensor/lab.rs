@@ -358,23 +358,12 @@ pub fn run(req: &LabRequest, progress: &Progress) -> Result<Result<LabReport, St
     }
     let mut block = None;
     let bins = req.bins.clamp(1, 10_000);
-    let (mut early_stats, mut early_dots) = (None, None);
     let (stored, quant, format) = match req.target {
-        Target::Cast(f) => {
-            // A cast's dots need only the values: they run beside the cast and its
-            // statistics (the running sums are long chains that leave cores idle).
-            let (stored_stats, dots) = crate::platform::join(
-                || -> Result<_, Cancelled> {
-                    let stored = cast_values(&values, &f, req.rounding, req.seed, progress)?;
-                    let stats = PairStats::of(&values, &stored, &f, bins, req.range);
-                    Ok((stored, stats))
-                },
-                || standard_dots(&values, &values, f),
-            );
-            let (stored, stats) = stored_stats?;
-            (early_stats, early_dots) = (Some(stats), Some(dots));
-            (stored, None, f)
-        }
+        Target::Cast(f) => (
+            cast_values(&values, &f, req.rounding, req.seed, progress)?,
+            None,
+            f,
+        ),
         Target::Quantize(s) => match quantize(&values, &[values.len()], &s) {
             Ok(q) => (
                 q.dequantized.iter().map(|&x| x as f64).collect(),
@@ -399,19 +388,17 @@ pub fn run(req: &LabRequest, progress: &Progress) -> Result<Result<LabReport, St
     if progress.is_cancelled() {
         return Err(Cancelled);
     }
-    let stats = match early_stats {
-        Some(s) => s,
-        None => PairStats::of(&values, &stored, &format, bins, req.range),
-    };
+    // The statistics, then the dots: each runs on all cores (run side by side — more
+    // threads than cores, more streams through memory — they measured slower).
+    let stats = PairStats::of(&values, &stored, &format, bins, req.range);
     let dequantized: Option<Vec<f32>> = match (&quant, &block) {
         (Some(q), _) => Some(q.dequantized.clone()),
         (None, Some(_)) => Some(stored.iter().map(|&x| x as f32).collect()),
         _ => None,
     };
-    let dots = match (early_dots, &dequantized) {
-        (Some(d), _) => d,
-        (None, None) => standard_dots(&values, &values, format),
-        (None, Some(dq)) => {
+    let dots = match &dequantized {
+        None => standard_dots(&values, &values, format),
+        Some(dq) => {
             let fp32 = DotSpec::torch_like(Format::named("float32"));
             let reference = reference_dot(&values, &values);
             let mut d = vec![dot_against(&values, &values, &fp32, reference)];
