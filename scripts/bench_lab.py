@@ -8,8 +8,10 @@ table of our time / theirs.
     python3 scripts/bench_lab.py --no-bench   # PyTorch only, against the last criterion run
 
 torch runs with as many threads as our side (torch.set_num_threads(os.cpu_count())), into
-preallocated outputs (`copy_`), best of several runs after a warm-up. ml_dtypes' `astype`
-allocates its output (it has no `out=`), as users call it.
+preallocated outputs (`copy_`). Both sides report the same statistic: the median time (ours:
+criterion's median estimate; theirs: the median of several runs after a warm-up), so one
+side's lucky run is not set against the other's typical one. ml_dtypes' `astype` allocates
+its output (it has no `out=`), as users call it.
 
 The lab, PyTorch's way, at 10^7 values (the same steps as tensor::lab::run): randn, cast,
 min / max / mean / std / zeros / inf / NaN of both tensors, error mean / max / RMSE / max
@@ -20,6 +22,7 @@ values with their counts.
 import json
 import os
 import pathlib
+import statistics
 import time
 
 import numpy as np
@@ -33,14 +36,15 @@ MATRIX = 4096
 BINS = 60
 
 
-def best(f, repeat=7):
+def median_time(f, repeat=15):
+    """The median time of `repeat` runs after a warm-up (criterion reports our median)."""
     f()
     times = []
     for _ in range(repeat):
         t = time.perf_counter()
         f()
         times.append(time.perf_counter() - t)
-    return min(times)
+    return statistics.median(times)
 
 
 def casts(x):
@@ -49,7 +53,7 @@ def casts(x):
                         ("float8_e4m3fn", torch.float8_e4m3fn), ("float8_e5m2", torch.float8_e5m2),
                         ("int8", torch.int8)]:
         dst = torch.empty(CAST_N, dtype=dtype)
-        out[f"cast_16M/{name}"] = best(lambda: dst.copy_(x))
+        out[f"cast_16M/{name}"] = median_time(lambda: dst.copy_(x))
     return out
 
 
@@ -59,7 +63,7 @@ def ml_dtypes_casts(x):
     except ImportError:
         return {}
     a = x.numpy()
-    return {f"cast_16M/{name}": best(lambda: a.astype(getattr(ml_dtypes, name)), repeat=3)
+    return {f"cast_16M/{name}": median_time(lambda: a.astype(getattr(ml_dtypes, name)), repeat=7)
             for name in ["bfloat16", "float8_e4m3fn", "float8_e5m2", "float6_e3m2fn", "float4_e2m1fn"]}
 
 
@@ -107,8 +111,8 @@ def quantization():
         q = torch.clamp(torch.round(g / scale), -8, 7).to(torch.int8)
         return q, q.float() * scale
 
-    return {"quantize_4096x4096/int8_per_channel": best(int8_channel),
-            "quantize_4096x4096/int4_per_group_32": best(int4_group)}
+    return {"quantize_4096x4096/int8_per_channel": median_time(int8_channel),
+            "quantize_4096x4096/int4_per_group_32": median_time(int4_group)}
 
 
 def sensitivity():
@@ -134,7 +138,7 @@ def sensitivity():
             rows.append(r)
         return rows
 
-    return {"sensitivity_8x1024x1024/six_schemes": best(table, repeat=5)}
+    return {"sensitivity_8x1024x1024/six_schemes": median_time(table, repeat=9)}
 
 
 def ours():
@@ -142,7 +146,7 @@ def ours():
     out = {}
     for est in root.glob("*/*/new/estimates.json"):
         group, name = est.parts[-4], est.parts[-3]
-        out[f"{group}/{name}"] = json.loads(est.read_text())["mean"]["point_estimate"] / 1e9
+        out[f"{group}/{name}"] = json.loads(est.read_text())["median"]["point_estimate"] / 1e9
     return out
 
 
@@ -154,8 +158,8 @@ def main():
                        cwd=pathlib.Path(__file__).resolve().parent.parent)
     x = torch.randn(CAST_N)
     torch_times = casts(x)
-    torch_times["lab_10M/bfloat16"] = best(lambda: lab(torch.bfloat16), repeat=5)
-    torch_times["lab_10M/float8_e4m3fn"] = best(lambda: lab(torch.float8_e4m3fn), repeat=5)
+    torch_times["lab_10M/bfloat16"] = median_time(lambda: lab(torch.bfloat16), repeat=7)
+    torch_times["lab_10M/float8_e4m3fn"] = median_time(lambda: lab(torch.float8_e4m3fn), repeat=7)
     torch_times.update(quantization())
     torch_times.update(sensitivity())
     ml = ml_dtypes_casts(x)

@@ -87,21 +87,20 @@ pub fn f32_to_bf16(input: &[f32], out: &mut [bf16]) {
     });
 }
 
-/// [`bf16_bits`] eight at a time, written with non-temporal stores (the output is not read
+/// [`bf16_bits`] sixteen at a time, written with non-temporal stores (the output is not read
 /// back soon: this skips reading each destination line before writing it).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn bf16_avx2(src: &[f32], dst: &mut [bf16]) {
     use std::arch::x86_64::{
-        __m128i, __m256i, _mm_sfence, _mm_stream_si128, _mm256_add_epi32, _mm256_and_si256,
-        _mm256_blendv_epi8, _mm256_castsi256_si128, _mm256_cmpgt_epi32, _mm256_loadu_si256,
-        _mm256_or_si256, _mm256_packus_epi32, _mm256_permute4x64_epi64, _mm256_set1_epi32,
-        _mm256_srli_epi32,
+        __m256i, _mm_sfence, _mm256_add_epi32, _mm256_and_si256, _mm256_blendv_epi8,
+        _mm256_cmpgt_epi32, _mm256_loadu_si256, _mm256_or_si256, _mm256_packus_epi32,
+        _mm256_permute4x64_epi64, _mm256_set1_epi32, _mm256_srli_epi32, _mm256_stream_si256,
     };
     let n = src.len().min(dst.len());
     let mut i = 0;
-    // Up to the first 16-byte-aligned output.
-    while i < n && !(dst.as_ptr().wrapping_add(i) as usize).is_multiple_of(16) {
+    // Up to the first 32-byte-aligned output.
+    while i < n && !(dst.as_ptr().wrapping_add(i) as usize).is_multiple_of(32) {
         dst[i] = bf16::from_bits(bf16_bits(src[i]));
         i += 1;
     }
@@ -110,23 +109,24 @@ unsafe fn bf16_avx2(src: &[f32], dst: &mut [bf16]) {
     let abs = _mm256_set1_epi32(0x7fff_ffff);
     let inf = _mm256_set1_epi32(0x7f80_0000);
     let quiet = _mm256_set1_epi32(0x40);
-    while i + 8 <= n {
-        // SAFETY: i + 8 ≤ n, within both slices; dst + i is 16-byte aligned.
+    // Eight values' bf16 bits, in the low halves of 32-bit lanes.
+    let bits = |v: __m256i| {
+        let lsb = _mm256_and_si256(_mm256_srli_epi32::<16>(v), one);
+        let rounded = _mm256_srli_epi32::<16>(_mm256_add_epi32(_mm256_add_epi32(v, bias), lsb));
+        let nan = _mm256_cmpgt_epi32(_mm256_and_si256(v, abs), inf);
+        let quieted = _mm256_or_si256(_mm256_srli_epi32::<16>(v), quiet);
+        _mm256_blendv_epi8(rounded, quieted, nan)
+    };
+    while i + 16 <= n {
+        // SAFETY: i + 16 ≤ n, within both slices; dst + i is 32-byte aligned.
         unsafe {
-            let v = _mm256_loadu_si256(src.as_ptr().add(i) as *const __m256i);
-            let lsb = _mm256_and_si256(_mm256_srli_epi32::<16>(v), one);
-            let rounded = _mm256_srli_epi32::<16>(_mm256_add_epi32(_mm256_add_epi32(v, bias), lsb));
-            let nan = _mm256_cmpgt_epi32(_mm256_and_si256(v, abs), inf);
-            let quieted = _mm256_or_si256(_mm256_srli_epi32::<16>(v), quiet);
-            let bits = _mm256_blendv_epi8(rounded, quieted, nan);
-            // Eight 32-bit lanes (each ≤ 0xffff) to eight 16-bit ones, in order.
-            let packed = _mm256_permute4x64_epi64::<0b1000>(_mm256_packus_epi32(bits, bits));
-            _mm_stream_si128(
-                dst.as_mut_ptr().add(i) as *mut __m128i,
-                _mm256_castsi256_si128(packed),
-            );
+            let a = bits(_mm256_loadu_si256(src.as_ptr().add(i) as *const __m256i));
+            let b = bits(_mm256_loadu_si256(src.as_ptr().add(i + 8) as *const __m256i));
+            // Sixteen 32-bit lanes (each ≤ 0xffff) to sixteen 16-bit ones, in order.
+            let packed = _mm256_permute4x64_epi64::<0b1101_1000>(_mm256_packus_epi32(a, b));
+            _mm256_stream_si256(dst.as_mut_ptr().add(i) as *mut __m256i, packed);
         }
-        i += 8;
+        i += 16;
     }
     _mm_sfence();
     for j in i..n {
