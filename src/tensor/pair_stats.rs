@@ -369,13 +369,7 @@ fn first_finite_any(original: &[f32], stored: &[f64], max: f64) -> Option<First>
 /// [`LANES`] partial sums, vectorised), and the three histograms.
 #[inline(always)]
 #[allow(clippy::needless_range_loop, clippy::too_many_arguments)]
-fn second(
-    original: &[f32],
-    stored: &[f64],
-    (mo, ms): (f64, f64),
-    (scale, error_scale): (f64, f64),
-    mut s: Second,
-) -> Second {
+fn second(original: &[f32], stored: &[f64], (mo, ms): (f64, f64), mut s: Second) -> Second {
     let n = original.len().min(stored.len());
     let whole = n / LANES * LANES;
     let (mut so, mut ss) = ([0.0; LANES], [0.0; LANES]);
@@ -409,39 +403,44 @@ fn second(
             s.squares_stored += (y - ms) * (y - ms);
         }
     }
-    for (&x32, &y) in original[..n].iter().zip(&stored[..n]) {
-        let x = x32 as f64;
-        s.original.add_scaled(x, scale);
-        s.stored.add_scaled(y, scale);
-        s.error.add_scaled(y - x, error_scale);
+    // The histograms: each block's slots computed branch-free (vectorised), then counted.
+    const BLOCK: usize = 256;
+    let (value_bins, error_bins) = (s.original.binner(), s.error.binner());
+    let mut counts = vec![0u32; 2 * value_bins.slots() + error_bins.slots()];
+    let (c_original, rest) = counts.split_at_mut(value_bins.slots());
+    let (c_stored, c_error) = rest.split_at_mut(value_bins.slots());
+    let mut slots = [[0u32; BLOCK]; 3];
+    for (xs, ys) in original[..n].chunks(BLOCK).zip(stored[..n].chunks(BLOCK)) {
+        for (k, (&x32, &y)) in xs.iter().zip(ys).enumerate() {
+            let x = x32 as f64;
+            slots[0][k] = value_bins.slot(x);
+            slots[1][k] = value_bins.slot(y);
+            slots[2][k] = error_bins.slot(y - x);
+        }
+        for k in 0..xs.len() {
+            c_original[slots[0][k] as usize] += 1;
+            c_stored[slots[1][k] as usize] += 1;
+            c_error[slots[2][k] as usize] += 1;
+        }
     }
+    s.original.add_slots(c_original);
+    s.stored.add_slots(c_stored);
+    s.error.add_slots(c_error);
     s
 }
 
 /// [`second`] compiled for AVX2 where the CPU has it.
-fn second_any(
-    original: &[f32],
-    stored: &[f64],
-    means: (f64, f64),
-    scales: (f64, f64),
-    s: Second,
-) -> Second {
+fn second_any(original: &[f32], stored: &[f64], means: (f64, f64), s: Second) -> Second {
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") {
         #[target_feature(enable = "avx2")]
-        unsafe fn avx2(
-            original: &[f32],
-            stored: &[f64],
-            means: (f64, f64),
-            scales: (f64, f64),
-            s: Second,
-        ) -> Second {
-            second(original, stored, means, scales, s)
+        unsafe fn avx2(original: &[f32], stored: &[f64], means: (f64, f64), s: Second) -> Second {
+            second(original, stored, means, s)
         }
         // SAFETY: the CPU has AVX2 (checked just above).
-        return unsafe { avx2(original, stored, means, scales, s) };
+        return unsafe { avx2(original, stored, means, s) };
     }
-    second(original, stored, means, scales, s)
+    second(original, stored, means, s)
 }
 
 /// [`ErrorStats::of`] on all cores and vectorised (chunked partial sums merged in order):
@@ -578,8 +577,6 @@ impl PairStats {
         };
         let bins = bins.max(1);
         let (mo, ms) = (t.original.mean(), t.stored.mean());
-        let scale = Histogram::empty(bins, lo, hi).scale();
-        let error_scale = Histogram::empty(bins, elo, ehi).scale();
         let seconds = per_chunk(n, |r| {
             let empty = Second {
                 squares_original: 0.0,
@@ -589,7 +586,7 @@ impl PairStats {
                 error: Histogram::empty(bins, elo, ehi),
             };
             let (xs, ys) = (&original[r.clone()], &stored[r]);
-            second_any(xs, ys, (mo, ms), (scale, error_scale), empty)
+            second_any(xs, ys, (mo, ms), empty)
         });
         let mut hist_original = Histogram::empty(bins, lo, hi);
         let mut hist_stored = Histogram::empty(bins, lo, hi);
@@ -673,5 +670,36 @@ mod tests {
             p.hist_error,
             Histogram::new(errors.iter().copied(), 50, elo, ehi)
         );
+    }
+
+    #[test]
+    fn a_fixed_range_counts_below_above_and_nan_as_one_value_at_a_time() {
+        let f = Format::named("bfloat16");
+        let mut original: Vec<f32> = (0..70_001)
+            .map(|i| ((i as f32) * 0.37).sin() * 4.0)
+            .collect();
+        original.extend([
+            f32::NAN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            -1.0,
+            1.0,
+            0.0,
+            -0.0,
+        ]);
+        let stored: Vec<f64> = original
+            .iter()
+            .map(|&x| crate::tensor::cast::bf16_round(x) as f64)
+            .collect();
+        let p = PairStats::of(&original, &stored, &f, 37, Some((-1.0, 1.0)));
+        let mut h = Histogram::empty(37, -1.0, 1.0);
+        let mut hs = Histogram::empty(37, -1.0, 1.0);
+        for (&x, &y) in original.iter().zip(&stored) {
+            h.add_scaled(x as f64, h.scale());
+            hs.add_scaled(y, hs.scale());
+        }
+        assert_eq!(p.hist_original, h);
+        assert_eq!(p.hist_stored, hs);
+        assert!(h.below > 0 && h.above > 0 && h.nan == 1);
     }
 }

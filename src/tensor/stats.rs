@@ -209,6 +209,42 @@ pub struct Histogram {
     pub nan: u64,
 }
 
+/// The slot [`Histogram::add_scaled`] counts a value in, computed branch-free (so a block
+/// of values vectorises and the counting is a separate loop): its bin for values in
+/// [lo, hi], else `bins` (below), `bins + 1` (above), `bins + 2` (NaN).
+#[derive(Clone, Copy, Debug)]
+pub struct Binner {
+    lo: f64,
+    hi: f64,
+    scale: f64,
+    bins: u32,
+}
+
+impl Binner {
+    /// Slots in all (bins, below, above, NaN).
+    pub fn slots(&self) -> usize {
+        self.bins as usize + 3
+    }
+
+    /// `x`'s slot.
+    #[inline(always)]
+    pub fn slot(&self, x: f64) -> u32 {
+        // Clamped first (NaN becomes lo), so t is in [0, bins] as add_scaled's in-range t.
+        let t = (x.max(self.lo).min(self.hi) - self.lo) * self.scale;
+        // SAFETY: 0 ≤ t ≤ bins (finite, far below 2^31).
+        let bin = (unsafe { t.to_int_unchecked::<i32>() } as u32).min(self.bins - 1);
+        if x < self.lo {
+            self.bins
+        } else if x > self.hi {
+            self.bins + 1
+        } else if x.is_nan() {
+            self.bins + 2
+        } else {
+            bin
+        }
+    }
+}
+
 impl Histogram {
     /// Bin `values` into `bins` (≥ 1) bins over [lo, hi]; a zero-width range is widened.
     pub fn new(values: impl Iterator<Item = f64>, bins: usize, lo: f64, hi: f64) -> Histogram {
@@ -260,6 +296,28 @@ impl Histogram {
         } else {
             self.nan += 1;
         }
+    }
+
+    /// Where [`Histogram::add_scaled`] counts values, as slots: see [`Binner`].
+    pub fn binner(&self) -> Binner {
+        let bins = self.counts.len() as u32;
+        Binner {
+            lo: self.lo,
+            hi: self.hi,
+            scale: self.scale(),
+            bins,
+        }
+    }
+
+    /// Add counts per [`Binner`] slot (`bins + 3` of them).
+    pub fn add_slots(&mut self, slots: &[u32]) {
+        let bins = self.counts.len();
+        for (c, &k) in self.counts.iter_mut().zip(slots) {
+            *c += k as u64;
+        }
+        self.below += slots[bins] as u64;
+        self.above += slots[bins + 1] as u64;
+        self.nan += slots[bins + 2] as u64;
     }
 
     /// Add the counts of `other` (same bins and range).
