@@ -166,11 +166,44 @@ pub fn dot_against(a: &[f32], b: &[f32], spec: &DotSpec, reference: f64) -> DotR
 }
 
 /// Σ round(round(input(a) · input(b))) left to right in f32 arithmetic.
-#[inline(always)]
 fn naive_f32(a: &[f32], b: &[f32], input: impl Fn(f32) -> f32, round: impl Fn(f32) -> f32) -> f64 {
-    a.iter()
-        .zip(b)
-        .fold(0f32, |s, (&x, &y)| round(s + round(input(x) * input(y)))) as f64
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        #[target_feature(enable = "avx2")]
+        unsafe fn avx2(
+            a: &[f32],
+            b: &[f32],
+            input: &impl Fn(f32) -> f32,
+            round: &impl Fn(f32) -> f32,
+        ) -> f32 {
+            naive_f32_blocks(a, b, input, round)
+        }
+        // SAFETY: the CPU has AVX2 (checked just above).
+        return unsafe { avx2(a, b, &input, &round) } as f64;
+    }
+    naive_f32_blocks(a, b, &input, &round) as f64
+}
+
+/// [`naive_f32`]'s loop: a block's terms computed first (independent, so vectorised), then
+/// added in order — the running sum's chain holds only its additions.
+#[inline(always)]
+fn naive_f32_blocks(
+    a: &[f32],
+    b: &[f32],
+    input: &impl Fn(f32) -> f32,
+    round: &impl Fn(f32) -> f32,
+) -> f32 {
+    const BLOCK: usize = 256;
+    let mut terms = [0f32; BLOCK];
+    let mut s = 0f32;
+    for (xs, ys) in a.chunks(BLOCK).zip(b.chunks(BLOCK)) {
+        let terms = &mut terms[..xs.len().min(ys.len())];
+        for ((t, &x), &y) in terms.iter_mut().zip(xs).zip(ys) {
+            *t = round(input(x) * input(y));
+        }
+        s = terms.iter().fold(s, |s, &t| round(s + t));
+    }
+    s
 }
 
 /// Terms tested at a time by [`naive_skipping`].
