@@ -206,6 +206,65 @@ pub fn chunk_seed(seed: u64, index: usize) -> u64 {
     z ^ (z >> 31)
 }
 
+/// Numbers drawn ahead from a generator a block at a time (its state stays in registers
+/// while a block fills) and handed out in order: the same `u64`s, in the same order, as
+/// drawing them one by one. Only whole `u64`s are handed out (a normal draw takes nothing
+/// else); a caller's generator has moved past the numbers drawn ahead.
+struct Ahead<'a> {
+    rng: &'a mut Xoshiro256PlusPlus,
+    block: [u64; AHEAD],
+    next: usize,
+}
+
+/// `u64`s drawn ahead at a time.
+const AHEAD: usize = 128;
+
+impl<'a> Ahead<'a> {
+    fn new(rng: &'a mut Xoshiro256PlusPlus) -> Ahead<'a> {
+        Ahead {
+            rng,
+            block: [0; AHEAD],
+            next: AHEAD,
+        }
+    }
+
+    #[inline(never)]
+    fn refill(&mut self) {
+        for v in &mut self.block {
+            *v = self.rng.next_u64();
+        }
+        self.next = 0;
+    }
+}
+
+impl rand::TryRng for Ahead<'_> {
+    type Error = std::convert::Infallible;
+
+    #[inline(always)]
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        if self.next == AHEAD {
+            self.refill();
+        }
+        let v = self.block[self.next];
+        self.next += 1;
+        Ok(v)
+    }
+
+    /// The upper half of the next `u64`, as xoshiro256++ gives a `u32`.
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        self.try_next_u64().map(|v| (v >> 32) as u32)
+    }
+
+    /// Little-endian `u64`s, as xoshiro256++ fills bytes.
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        for chunk in dst.chunks_mut(8) {
+            let bytes = self.try_next_u64()?.to_le_bytes();
+            chunk.copy_from_slice(&bytes[..chunk.len()]);
+        }
+        Ok(())
+    }
+}
+
 /// A distribution ready to draw from.
 enum Sampler {
     Uniform(f32, f32),
@@ -243,7 +302,12 @@ impl Sampler {
                     *o = lo + (hi - lo) * u;
                 }
             }
-            Sampler::Normal(n) => out.iter_mut().for_each(|o| *o = n.sample(rng)),
+            Sampler::Normal(n) => {
+                // The sampler is too large to inline, so the generator's state would go
+                // through memory on every draw: draw ahead in blocks instead (same numbers).
+                let mut ahead = Ahead::new(rng);
+                out.iter_mut().for_each(|o| *o = n.sample(&mut ahead));
+            }
             Sampler::Laplace(loc, scale) => {
                 for o in out {
                     let u: f64 = rng.random::<f64>() - 0.5;
@@ -276,6 +340,21 @@ mod tests {
         let m = v.iter().map(|&x| x as f64).sum::<f64>() / n;
         let var = v.iter().map(|&x| (x as f64 - m).powi(2)).sum::<f64>() / n;
         (m, var.sqrt())
+    }
+
+    #[test]
+    fn drawing_ahead_gives_the_values_drawn_one_by_one() {
+        let d = Distribution::Normal {
+            mean: 0.5,
+            std: 2.0,
+        };
+        let n = Normal::new(0.5f32, 2.0).unwrap();
+        let got = generate(&d, 2 * CHUNK + 777, 11).unwrap();
+        for (index, chunk) in got.chunks(CHUNK).enumerate() {
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(chunk_seed(11, index));
+            let want: Vec<f32> = (0..chunk.len()).map(|_| n.sample(&mut rng)).collect();
+            assert_eq!(chunk, &want[..], "chunk {index}");
+        }
     }
 
     #[test]
