@@ -52,27 +52,6 @@ pub fn bf16_round(x: f32) -> f32 {
     f32::from_bits((bf16_bits(x) as u32) << 16)
 }
 
-/// Compile `$body` (a loop over slices) a second time with AVX2 enabled, and run that copy
-/// where the CPU has AVX2: the same arithmetic on 8 lanes instead of 4 (no FMA is
-/// introduced, so results are identical).
-macro_rules! with_avx2 {
-    ($name:ident, ($($arg:ident: $ty:ty),*), $body:block) => {{
-        #[cfg(target_arch = "x86_64")]
-        {
-            #[target_feature(enable = "avx2")]
-            unsafe fn $name($($arg: $ty),*) $body
-            if std::is_x86_feature_detected!("avx2") {
-                // SAFETY: the CPU has AVX2 (checked just above).
-                unsafe { $name($($arg),*) };
-            } else {
-                (|$($arg: $ty),*| $body)($($arg),*);
-            }
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        (|$($arg: $ty),*| $body)($($arg),*);
-    }};
-}
-
 /// f32 → bf16, round to nearest even, on all cores. `out.len()` must equal `input.len()`.
 pub fn f32_to_bf16(input: &[f32], out: &mut [bf16]) {
     par_map(input, out, |src, dst| {
@@ -181,30 +160,17 @@ unsafe fn f16_f16c(src: &[f32], dst: &mut [f16]) {
 pub fn f32_to_codes(input: &[f32], format: &Format, out: &mut [u8]) -> Result<(), String> {
     if let Some(enc) = NarrowEncoder::new(format) {
         let enc = &enc;
-        par_map(input, out, |src, dst| {
-            #[cfg(target_arch = "x86_64")]
-            if std::is_x86_feature_detected!("avx2") {
-                // SAFETY: the CPU has AVX2 (checked just above).
-                return unsafe { codes_avx2(enc, src, dst) };
-            }
-            enc.codes_into(src, dst)
-        });
+        par_map(input, out, |src, dst| codes_any(src, dst, enc));
         return Ok(());
     }
     match format.int() {
         Some(i) if i.bits <= 8 => {
-            let (min, max) = (i.min() as f32, i.max() as f32);
-            let mask = format.mask() as i32;
-            par_map(input, out, |src, dst| {
-                with_avx2!(int_loop, (src: &[f32], dst: &mut [u8], min: f32, max: f32, mask: i32), {
-                    for (d, &x) in dst.iter_mut().zip(src) {
-                        let v = round_ties_even_f32(x).max(min).min(max);
-                        // SAFETY: v is finite (NaN became 0) and within an 8-bit range.
-                        let i = unsafe { v.to_int_unchecked::<i32>() };
-                        *d = (i & mask) as u8;
-                    }
-                })
-            });
+            let ints = IntCodes {
+                min: i.min() as f32,
+                max: i.max() as f32,
+                mask: format.mask() as i32,
+            };
+            par_map(input, out, |src, dst| codes_any(src, dst, &ints));
             Ok(())
         }
         _ => Err(format!(
@@ -214,22 +180,65 @@ pub fn f32_to_codes(input: &[f32], format: &Format, out: &mut [u8]) -> Result<()
     }
 }
 
-/// [`NarrowEncoder::codes_into`] compiled for AVX2, 64 codes at a time into a buffer that
-/// is then written with non-temporal stores (see `bf16_avx2`).
+/// A branch-free loop writing one code byte per value (so it vectorises).
+trait Codes {
+    /// `dst[i]` = the code of `src[i]`.
+    fn codes(&self, src: &[f32], dst: &mut [u8]);
+}
+
+impl Codes for NarrowEncoder {
+    #[inline(always)]
+    fn codes(&self, src: &[f32], dst: &mut [u8]) {
+        self.codes_into(src, dst)
+    }
+}
+
+/// Integers of at most 8 bits: round half to even, saturate to [min, max], NaN → 0, two's
+/// complement bits under `mask`.
+struct IntCodes {
+    min: f32,
+    max: f32,
+    mask: i32,
+}
+
+impl Codes for IntCodes {
+    #[inline(always)]
+    fn codes(&self, src: &[f32], dst: &mut [u8]) {
+        for (d, &x) in dst.iter_mut().zip(src) {
+            let v = round_ties_even_f32(x).max(self.min).min(self.max);
+            // SAFETY: v is finite (NaN became 0) and within an 8-bit range.
+            let i = unsafe { v.to_int_unchecked::<i32>() };
+            *d = (i & self.mask) as u8;
+        }
+    }
+}
+
+/// `codes`, compiled for AVX2 with non-temporal stores where the CPU has it.
+fn codes_any(src: &[f32], dst: &mut [u8], codes: &impl Codes) {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2 (checked just above).
+        return unsafe { codes_avx2(src, dst, codes) };
+    }
+    codes.codes(src, dst)
+}
+
+/// `codes` compiled for AVX2, 64 codes at a time into a buffer that is then written with
+/// non-temporal stores (see `bf16_avx2`).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn codes_avx2(enc: &NarrowEncoder, src: &[f32], dst: &mut [u8]) {
+unsafe fn codes_avx2(src: &[f32], dst: &mut [u8], codes: &impl Codes) {
     use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_sfence, _mm_stream_si128};
     let n = src.len().min(dst.len());
     let mut head = 0;
     while head < n && !(dst.as_ptr().wrapping_add(head) as usize).is_multiple_of(16) {
         head += 1;
     }
-    enc.codes_into(&src[..head], &mut dst[..head]);
+    codes.codes(&src[..head], &mut dst[..head]);
     let whole = head + (n - head) / 64 * 64;
     let mut block = [0u8; 64];
     for i in (head..whole).step_by(64) {
-        enc.codes_into(&src[i..i + 64], &mut block);
+        codes.codes(&src[i..i + 64], &mut block);
         for k in (0..64).step_by(16) {
             // SAFETY: i + 64 ≤ n, within dst; dst + i + k is 16-byte aligned.
             unsafe {
@@ -239,7 +248,7 @@ unsafe fn codes_avx2(enc: &NarrowEncoder, src: &[f32], dst: &mut [u8]) {
         }
     }
     _mm_sfence();
-    enc.codes_into(&src[whole..n], &mut dst[whole..n]);
+    codes.codes(&src[whole..n], &mut dst[whole..n]);
 }
 
 /// `x` rounded to an integer, ties to even (NaN → 0), without a libm call: adding and
