@@ -312,36 +312,36 @@ impl F32Rounder {
     /// `dst[i]` = `src[i]` stored in the format.
     #[inline(always)]
     pub fn round(&self, src: &[f32], dst: &mut [f32]) {
-        match &self.0 {
-            Fast::Identity => dst.copy_from_slice(&src[..dst.len()]),
-            Fast::Bf16 => {
-                for (d, &x) in dst.iter_mut().zip(src) {
-                    *d = bf16_round(x);
-                }
-            }
-            Fast::F16 => {
-                let mut half = [f16::ZERO; 1024];
-                for (s, d) in src.chunks(1024).zip(dst.chunks_mut(1024)) {
-                    let h = &mut half[..s.len().min(d.len())];
-                    h.convert_from_f32_slice(&s[..h.len()]);
-                    h.convert_to_f32_slice(&mut d[..h.len()]);
-                }
-            }
-            Fast::Narrow(enc) => {
-                for (d, &x) in dst.iter_mut().zip(src) {
-                    *d = enc.round(x) as f32;
-                }
-            }
-            Fast::Int { min, max } => {
-                for (d, &x) in dst.iter_mut().zip(src) {
-                    *d = if x.is_nan() {
-                        0.0
-                    } else {
-                        round_half_even(x as f64).clamp(*min, *max) as f32
-                    };
-                }
-            }
-        }
+        self.0.run(src, dst)
+    }
+}
+
+/// An output of [`Fast::run`]: f64 (every stored value), or f32 where the format's stored
+/// values of f32 inputs are all f32 ([`F32Rounder`]).
+trait Stored: Copy {
+    fn from_f32(x: f32) -> Self;
+    fn from_f64(x: f64) -> Self;
+}
+
+impl Stored for f32 {
+    #[inline(always)]
+    fn from_f32(x: f32) -> f32 {
+        x
+    }
+    #[inline(always)]
+    fn from_f64(x: f64) -> f32 {
+        x as f32
+    }
+}
+
+impl Stored for f64 {
+    #[inline(always)]
+    fn from_f32(x: f32) -> f64 {
+        x as f64
+    }
+    #[inline(always)]
+    fn from_f64(x: f64) -> f64 {
+        x
     }
 }
 
@@ -388,20 +388,21 @@ impl Fast {
         NarrowEncoder::new(format).map(Fast::Narrow)
     }
 
-    fn run(&self, src: &[f32], dst: &mut [f64]) {
+    #[inline(always)]
+    fn run<T: Stored>(&self, src: &[f32], dst: &mut [T]) {
         match self {
             Fast::Identity => {
                 for (d, &x) in dst.iter_mut().zip(src) {
-                    *d = x as f64;
+                    *d = T::from_f32(x);
                 }
             }
             Fast::Bf16 => {
                 for (d, &x) in dst.iter_mut().zip(src) {
-                    *d = bf16_round(x) as f64;
+                    *d = T::from_f32(bf16_round(x));
                 }
             }
             Fast::F16 => {
-                // Through a stack buffer: F16C both ways, no allocation.
+                // Through stack buffers: F16C both ways, no allocation.
                 let mut half = [f16::ZERO; 1024];
                 let mut back = [0f32; 1024];
                 for (s, d) in src.chunks(1024).zip(dst.chunks_mut(1024)) {
@@ -409,22 +410,22 @@ impl Fast {
                     h.convert_from_f32_slice(s);
                     h.convert_to_f32_slice(b);
                     for (d, &x) in d.iter_mut().zip(b.iter()) {
-                        *d = x as f64;
+                        *d = T::from_f32(x);
                     }
                 }
             }
             Fast::Narrow(enc) => {
                 for (d, &x) in dst.iter_mut().zip(src) {
-                    *d = enc.round(x);
+                    *d = T::from_f64(enc.round(x));
                 }
             }
             Fast::Int { min, max } => {
                 for (d, &x) in dst.iter_mut().zip(src) {
-                    *d = if x.is_nan() {
+                    *d = T::from_f64(if x.is_nan() {
                         0.0
                     } else {
                         round_half_even(x as f64).clamp(*min, *max)
-                    };
+                    });
                 }
             }
         }

@@ -112,7 +112,7 @@ pub fn dot_against(a: &[f32], b: &[f32], spec: &DotSpec, reference: f64) -> DotR
         (Accumulator::F32, Accumulator::F32, Summation::Naive) => naive_f32(a, b, |x| x, |x| x),
         (Accumulator::Bf16, Accumulator::F32, Summation::Naive) => naive_f32(a, b, bf16_32, |x| x),
         (Accumulator::Bf16, Accumulator::Bf16, Summation::Naive) => {
-            naive_skipping_any(a, b, bf16_32, bf16_32)
+            running_sum(a, b, bf16_32, bf16_32, true)
         }
         (Accumulator::F32, Accumulator::F32, _) => pairwise_f32(a, b, |x| x, |x| x),
         (Accumulator::Bf16, Accumulator::F32, _) => pairwise_f32(a, b, bf16_32, |x| x),
@@ -146,7 +146,7 @@ pub fn dot_against(a: &[f32], b: &[f32], spec: &DotSpec, reference: f64) -> DotR
                 (Accumulator::F32, Summation::Naive) => naive_f32(&xa, xb, |x| x, |x| x),
                 (Accumulator::F32, _) => pairwise_f32(&xa, xb, |x| x, |x| x),
                 (Accumulator::Narrow(e), Summation::Naive) => {
-                    naive_skipping_any(&xa, xb, |x| x, |x| e.round(x) as f32)
+                    running_sum(&xa, xb, |x| x, |x| e.round(x) as f32, true)
                 }
                 (Accumulator::Narrow(e), _) => pairwise_f32(&xa, xb, |x| x, |x| e.round(x) as f32),
                 _ => summed(&xa, xb, s, |x| x as f64, |x| acc.round(x)),
@@ -167,6 +167,32 @@ pub fn dot_against(a: &[f32], b: &[f32], spec: &DotSpec, reference: f64) -> DotR
 
 /// Σ round(round(input(a) · input(b))) left to right in f32 arithmetic.
 fn naive_f32(a: &[f32], b: &[f32], input: impl Fn(f32) -> f32, round: impl Fn(f32) -> f32) -> f64 {
+    running_sum(a, b, input, round, false)
+}
+
+/// [`naive_f32_blocks`] or (`skip`: for narrow accumulators, where most terms are lost)
+/// [`naive_skipping`], compiled for AVX2 where the CPU has it.
+fn running_sum(
+    a: &[f32],
+    b: &[f32],
+    input: impl Fn(f32) -> f32,
+    round: impl Fn(f32) -> f32,
+    skip: bool,
+) -> f64 {
+    #[inline(always)]
+    fn sum(
+        a: &[f32],
+        b: &[f32],
+        input: &impl Fn(f32) -> f32,
+        round: &impl Fn(f32) -> f32,
+        skip: bool,
+    ) -> f32 {
+        if skip {
+            naive_skipping(a, b, input, round)
+        } else {
+            naive_f32_blocks(a, b, input, round)
+        }
+    }
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") {
         #[target_feature(enable = "avx2")]
@@ -175,13 +201,14 @@ fn naive_f32(a: &[f32], b: &[f32], input: impl Fn(f32) -> f32, round: impl Fn(f3
             b: &[f32],
             input: &impl Fn(f32) -> f32,
             round: &impl Fn(f32) -> f32,
+            skip: bool,
         ) -> f32 {
-            naive_f32_blocks(a, b, input, round)
+            sum(a, b, input, round, skip)
         }
         // SAFETY: the CPU has AVX2 (checked just above).
-        return unsafe { avx2(a, b, &input, &round) } as f64;
+        return unsafe { avx2(a, b, &input, &round, skip) } as f64;
     }
-    naive_f32_blocks(a, b, &input, &round) as f64
+    sum(a, b, &input, &round, skip) as f64
 }
 
 /// [`naive_f32`]'s loop: a block's terms computed first (independent, so vectorised), then
@@ -248,30 +275,6 @@ fn naive_skipping(
         }
     }
     s
-}
-
-/// [`naive_skipping`] compiled for AVX2 where the CPU has it.
-fn naive_skipping_any(
-    a: &[f32],
-    b: &[f32],
-    input: impl Fn(f32) -> f32,
-    round: impl Fn(f32) -> f32,
-) -> f64 {
-    #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") {
-        #[target_feature(enable = "avx2")]
-        unsafe fn avx2(
-            a: &[f32],
-            b: &[f32],
-            input: &impl Fn(f32) -> f32,
-            round: &impl Fn(f32) -> f32,
-        ) -> f32 {
-            naive_skipping(a, b, input, round)
-        }
-        // SAFETY: the CPU has AVX2 (checked just above).
-        return unsafe { avx2(a, b, &input, &round) } as f64;
-    }
-    naive_skipping(a, b, &input, &round) as f64
 }
 
 /// [`pairwise`] Σ round(input(a) · input(b)) in f32 arithmetic (the same bits as the f64
@@ -630,7 +633,7 @@ mod tests {
             (&huge, &huge),
         ] {
             let want = naive_f32(a, b, bf, bf);
-            let got = naive_skipping_any(a, b, bf, bf);
+            let got = running_sum(a, b, bf, bf, true);
             assert!(
                 got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
                 "{got} vs {want}"
@@ -639,7 +642,7 @@ mod tests {
                 crate::formats::table::NarrowEncoder::new(&Format::named("float8_e4m3fn")).unwrap();
             let fp8 = |x: f32| e4m3.round(x) as f32;
             let want = naive_f32(a, b, fp8, fp8);
-            let got = naive_skipping_any(a, b, fp8, fp8);
+            let got = running_sum(a, b, fp8, fp8, true);
             assert!(
                 got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
                 "{got} vs {want}"
