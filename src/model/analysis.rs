@@ -92,38 +92,14 @@ impl TensorScheme {
                 cast_values(values, &f, RoundingMode::NearestEven, 0, &Progress::new())
                     .map_err(|_| "cancelled".to_string())
             }
-            TensorScheme::Quant(..) => {
-                let r = quantize(values, shape, &self.quant_scheme(shape))?;
+            TensorScheme::Quant(q, g) => {
+                let r = quantize(values, shape, &quant_scheme(q, g, shape))?;
                 Ok(r.dequantized.iter().map(|&x| x as f64).collect())
             }
             TensorScheme::Block(b) => {
                 let r = quantize_blocks(values, shape, b)?;
                 Ok(r.dequantized.iter().map(|&x| x as f64).collect())
             }
-        }
-    }
-
-    /// The linear quantization a `Quant` scheme stands for on a tensor of `shape`:
-    /// symmetric for signed and fp8 types, asymmetric for unsigned; per-channel schemes on
-    /// 1-D tensors use one scale for the tensor. (Per tensor for other schemes.)
-    fn quant_scheme(&self, shape: &[usize]) -> Scheme {
-        let (qtype, g) = match *self {
-            TensorScheme::Quant(q, g) => (q, g),
-            _ => (QType::Int8, Granularity::Tensor),
-        };
-        let granularity = match g {
-            Granularity::Channel(_) if shape.len() < 2 => Granularity::Tensor,
-            other => other,
-        };
-        let mode = if matches!(qtype, QType::UInt8 | QType::UInt4) {
-            Mode::Asymmetric
-        } else {
-            Mode::Symmetric
-        };
-        Scheme {
-            qtype,
-            mode,
-            granularity,
         }
     }
 
@@ -134,7 +110,7 @@ impl TensorScheme {
         let fast = match *self {
             TensorScheme::Cast(f) => F32Rounder::new(&f)
                 .and_then(|r| sq_error(values, |i, out| r.round(&values[i..i + out.len()], out))),
-            TensorScheme::Quant(..) => quantize_error(values, shape, &self.quant_scheme(shape))?,
+            TensorScheme::Quant(q, g) => quantize_error(values, shape, &quant_scheme(q, g, shape))?,
             TensorScheme::Block(_) => None,
         };
         let (sqnr_db, max_abs_error, mse) = match fast {
@@ -150,6 +126,26 @@ impl TensorScheme {
             max_abs_error,
             mse,
         })
+    }
+}
+
+/// The linear quantization `TensorScheme::Quant(qtype, g)` stands for on a tensor of
+/// `shape`: symmetric for signed and fp8 types, asymmetric for unsigned; per-channel schemes
+/// on 1-D tensors use one scale for the tensor.
+fn quant_scheme(qtype: QType, g: Granularity, shape: &[usize]) -> Scheme {
+    let granularity = match g {
+        Granularity::Channel(_) if shape.len() < 2 => Granularity::Tensor,
+        other => other,
+    };
+    let mode = if matches!(qtype, QType::UInt8 | QType::UInt4) {
+        Mode::Asymmetric
+    } else {
+        Mode::Symmetric
+    };
+    Scheme {
+        qtype,
+        mode,
+        granularity,
     }
 }
 
