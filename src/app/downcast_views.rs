@@ -197,11 +197,20 @@ pub fn plots_ui(ui: &mut egui::Ui, r: &LabReport, grid: &[f64]) {
             });
         }
         None => {
-            let title = match &r.distinct {
-                Some(d) => format!("The format's levels: {} distinct stored values", d.len()),
-                None => "More than 4096 distinct stored values".to_string(),
+            let Some(distinct) = r.distinct.as_deref() else {
+                // Nothing to plot: say why instead of drawing empty axes.
+                ui.label(RichText::new("More than 4096 distinct stored values").strong());
+                ui.label(
+                    "Too many levels to draw one by one: this format is fine-grained over \
+                     this tensor's range. Narrow formats (fp8, fp6, fp4, int8) show each \
+                     level here with how often it is used.",
+                );
+                return;
             };
-            let distinct = r.distinct.as_deref().unwrap_or(&[]);
+            let title = format!(
+                "The format's levels: {} distinct stored values",
+                distinct.len()
+            );
             let span = match (distinct.first(), distinct.last()) {
                 (Some(a), Some(b)) if b.0 > a.0 => b.0 - a.0,
                 _ => 1.0,
