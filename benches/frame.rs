@@ -16,13 +16,7 @@ fn harness(tab: Tab) -> Harness<'static, QuantscopeApp> {
     // Let background work (the lab's run, the bundled checkpoint) finish first.
     for _ in 0..2000 {
         h.step();
-        let s = h.state();
-        let busy = match s.tab {
-            Tab::Bits => false,
-            Tab::Downcast => s.downcast.busy(),
-            Tab::Model => s.model.busy(),
-        };
-        if !busy {
+        if !h.state().busy() {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(5));

@@ -6,7 +6,7 @@
 /// What a link sets; `None` leaves that setting as it is.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Link {
-    /// `bits`, `downcast` or `model`.
+    /// The view's key: `bits`, `downcast`, `model`, … (the app's list of views).
     pub tab: Option<String>,
     /// Bits panel: the value box (any text the box takes: `0.1`, `1/3`, `0x3eab`).
     pub value: Option<String>,
@@ -26,9 +26,6 @@ pub struct Link {
     /// `fp8_e4m3fn`, `fp8_e5m2`).
     pub scheme: Option<String>,
 }
-
-/// The tabs a link may name.
-pub const TABS: [&str; 3] = ["bits", "downcast", "model"];
 
 /// The distributions a link may name.
 pub const DISTS: [&str; 5] = ["uniform", "normal", "laplace", "student-t", "outliers"];
@@ -59,9 +56,10 @@ pub const MAX_SIZE: usize = 10_000_000;
 /// Longest value text taken from a link.
 const MAX_VALUE_CHARS: usize = 200;
 
-/// Read a fragment (with or without the leading `#`). Returns the link and one note per key
-/// whose value was not used (unknown keys are ignored silently, as the web does).
-pub fn parse(fragment: &str) -> (Link, Vec<String>) {
+/// Read a fragment (with or without the leading `#`); `tabs` are the views a link may name
+/// (the app's list of views). Returns the link and one note per key whose value was not used
+/// (unknown keys are ignored silently, as the web does).
+pub fn parse(fragment: &str, tabs: &[&str]) -> (Link, Vec<String>) {
     let mut link = Link::default();
     let mut notes = Vec::new();
     let text = fragment.trim().trim_start_matches('#');
@@ -75,9 +73,9 @@ pub fn parse(fragment: &str) -> (Link, Vec<String>) {
             ))
         };
         match key {
-            "tab" => match TABS.iter().find(|t| t.eq_ignore_ascii_case(&value)) {
+            "tab" => match tabs.iter().find(|t| t.eq_ignore_ascii_case(&value)) {
                 Some(t) => link.tab = Some(t.to_string()),
-                None => bad("is not bits, downcast or model"),
+                None => bad(&format!("is not {}", one_of(tabs))),
             },
             "value" => {
                 if value.is_empty() || value.chars().count() > MAX_VALUE_CHARS {
@@ -115,6 +113,15 @@ pub fn parse(fragment: &str) -> (Link, Vec<String>) {
         }
     }
     (link, notes)
+}
+
+/// `a, b or c`.
+pub fn one_of(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
 }
 
 /// The fragment for `link` (without `#`), keys in a fixed order, values percent-encoded.
@@ -187,6 +194,13 @@ pub fn percent_decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The app's views when these tests were written.
+    const TABS: [&str; 3] = ["bits", "downcast", "model"];
+
+    fn parse(fragment: &str) -> (Link, Vec<String>) {
+        super::parse(fragment, &TABS)
+    }
 
     #[test]
     fn the_issue_example_opens_0_1_in_float16() {

@@ -29,7 +29,7 @@ pub struct Step {
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Show {
-    /// `bits`, `downcast` or `model`.
+    /// The view's key: `bits`, `downcast`, `model`, … (the app's list of views).
     pub tab: Option<String>,
     /// Bits panel: the value box.
     pub value: Option<String>,
@@ -61,19 +61,19 @@ pub struct Show {
 pub const BUNDLED: &str = include_str!("../assets/lesson.toml");
 
 impl Lesson {
-    /// Parse a lesson file; the error says where it is wrong.
-    pub fn parse(text: &str) -> Result<Lesson, String> {
+    /// Parse a lesson file whose steps may name the views `tabs` (the app's list of views);
+    /// the error says where it is wrong.
+    pub fn parse(text: &str, tabs: &[&str]) -> Result<Lesson, String> {
         let lesson: Lesson =
             toml::from_str(text).map_err(|e| format!("lesson file: {}", e.message()))?;
         if lesson.steps.is_empty() {
             return Err("lesson file: no [[step]]".into());
         }
-        if let Some(s) = lesson.steps.iter().find(|s| {
-            s.show
-                .tab
-                .as_deref()
-                .is_some_and(|t| !matches!(t, "bits" | "downcast" | "model"))
-        }) {
+        if let Some(s) = lesson
+            .steps
+            .iter()
+            .find(|s| s.show.tab.as_deref().is_some_and(|t| !tabs.contains(&t)))
+        {
             return Err(format!(
                 "lesson file: step '{}' names an unknown tab",
                 s.title
@@ -82,9 +82,9 @@ impl Lesson {
         Ok(lesson)
     }
 
-    /// The bundled lesson.
-    pub fn bundled() -> Lesson {
-        Lesson::parse(BUNDLED).unwrap_or_else(|e| Lesson {
+    /// The bundled lesson, for the views `tabs`.
+    pub fn bundled(tabs: &[&str]) -> Lesson {
+        Lesson::parse(BUNDLED, tabs).unwrap_or_else(|e| Lesson {
             title: "Lesson".into(),
             steps: vec![Step {
                 title: "The lesson file could not be read".into(),
@@ -99,22 +99,27 @@ impl Lesson {
 mod tests {
     use super::*;
 
+    /// The app's views when these tests were written.
+    fn parse(text: &str) -> Result<Lesson, String> {
+        Lesson::parse(text, &["bits", "downcast", "model"])
+    }
+
     #[test]
     fn the_bundled_lesson_has_the_eight_steps() {
-        let l = Lesson::parse(BUNDLED).unwrap();
+        let l = parse(BUNDLED).unwrap();
         assert_eq!(l.steps.len(), 8);
         assert!(l.steps.iter().all(|s| !s.text.trim().is_empty()));
     }
 
     #[test]
     fn bad_lesson_files_are_messages() {
-        assert!(Lesson::parse("title = 3").is_err());
-        assert!(Lesson::parse("title = \"x\"\nstep = []").is_err());
+        assert!(parse("title = 3").is_err());
+        assert!(parse("title = \"x\"\nstep = []").is_err());
         let unknown =
             "title = \"x\"\n[[step]]\ntitle = \"a\"\ntext = \"b\"\n[step.show]\ntab = \"kitchen\"";
-        assert!(Lesson::parse(unknown).unwrap_err().contains("unknown tab"));
+        assert!(parse(unknown).unwrap_err().contains("unknown tab"));
         let typo =
             "title = \"x\"\n[[step]]\ntitle = \"a\"\ntext = \"b\"\n[step.show]\nfromat = \"bf16\"";
-        assert!(Lesson::parse(typo).is_err());
+        assert!(parse(typo).is_err());
     }
 }

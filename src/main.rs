@@ -3,10 +3,10 @@
 #[cfg(target_arch = "wasm32")]
 fn main() {
     // The same module runs the page and its web workers (`worker.js`).
-    if quantscope::app::worker::in_worker() {
-        quantscope::app::worker::worker_init();
+    if quantscope::app::platform::worker::in_worker() {
+        quantscope::app::platform::worker::worker_init();
     } else {
-        quantscope::app::web::start();
+        quantscope::app::start_web();
     }
 }
 

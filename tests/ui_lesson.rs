@@ -7,7 +7,8 @@ use common::settle_frames;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use quantscope::app::{QuantscopeApp, Tab, model_panel::View};
+use quantscope::app::views::model::View;
+use quantscope::app::{QuantscopeApp, Tab};
 
 fn harness() -> Harness<'static, QuantscopeApp> {
     Harness::builder()

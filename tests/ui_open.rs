@@ -255,7 +255,7 @@ fn paths_from_the_command_line_open_the_window_on_them() {
     assert_eq!(h.state().model.files().unwrap().path, ckpt);
     assert_eq!(
         h.state().model.view,
-        quantscope::app::model_panel::View::Run
+        quantscope::app::views::model::View::Run
     );
     assert_eq!(h.state().model.infer.image(), Some(image.as_path()));
     assert!(h.state().model.launch_problems().is_empty());

@@ -199,12 +199,7 @@ pub fn gpt2_shaped_checkpoint() -> Vec<u8> {
 
 /// Whether the panel on screen still computes (hidden panels only start when shown).
 pub fn busy(app: &quantscope::app::QuantscopeApp) -> bool {
-    use quantscope::app::Tab;
-    match app.tab {
-        Tab::Bits => false,
-        Tab::Downcast => app.downcast.busy(),
-        Tab::Model => app.model.busy(),
-    }
+    app.busy()
 }
 
 /// Run frames until the panel on screen has nothing left in the background (twice in a

@@ -1,6 +1,7 @@
 //! A drawing canvas: the student draws a digit with the mouse (white ink on black, like MNIST).
 
-use egui::{Color32, Pos2, Sense, Stroke, Vec2};
+use crate::app::style::palette;
+use egui::{Pos2, Sense, Stroke, Vec2};
 use image::{GrayImage, Luma};
 
 /// Side of the canvas in points (and in raster pixels).
@@ -53,15 +54,15 @@ impl Canvas {
             }
         }
         let painter = ui.painter_at(rect);
-        painter.rect_filled(rect, 4.0, Color32::BLACK);
+        painter.rect_filled(rect, 4.0, palette::PAD);
         for s in &self.strokes {
             let pts: Vec<Pos2> = s.iter().map(|p| rect.min + p.to_vec2()).collect();
             if pts.len() == 1 {
-                painter.circle_filled(pts[0], BRUSH, Color32::WHITE);
+                painter.circle_filled(pts[0], BRUSH, palette::INK);
             } else {
                 painter.add(egui::Shape::line(
                     pts,
-                    Stroke::new(2.0 * BRUSH, Color32::WHITE),
+                    Stroke::new(2.0 * BRUSH, palette::INK),
                 ));
             }
         }

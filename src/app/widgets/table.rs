@@ -2,7 +2,7 @@
 //! tips on its header and "Copy / Save as CSV" on right-click, a CSV button, and plots with a
 //! title row holding a PNG button.
 
-use super::export;
+use crate::app::platform::export;
 use crate::export::{Table, file_stem};
 use egui::RichText;
 

@@ -2,15 +2,17 @@
 //! model in every precision in the background, and compare them with FP32 down to each layer.
 
 use super::canvas::Canvas;
-use super::file_chooser::FileChooser;
-use super::job::Job;
+use crate::app::platform::file_chooser::{Chosen, FileChooser};
+use crate::app::platform::job::Job;
+use crate::app::style::palette;
+use crate::app::widgets::layout::BUSY_REPAINT_MODEL;
 use crate::browse::Wanted;
 use crate::export::Table;
 use crate::formats::decimal::compact;
 use crate::infer::Precision;
 use crate::infer::preprocess::{decode_image, load_image};
 use crate::infer::run::Classifier;
-use egui::{Color32, RichText};
+use egui::RichText;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -31,16 +33,16 @@ enum Source {
 
 /// The bundled held-out digits, part of the binary (and so of the web page).
 const SAMPLES: [&[u8]; 10] = [
-    include_bytes!("../../assets/samples/digit_0.png"),
-    include_bytes!("../../assets/samples/digit_1.png"),
-    include_bytes!("../../assets/samples/digit_2.png"),
-    include_bytes!("../../assets/samples/digit_3.png"),
-    include_bytes!("../../assets/samples/digit_4.png"),
-    include_bytes!("../../assets/samples/digit_5.png"),
-    include_bytes!("../../assets/samples/digit_6.png"),
-    include_bytes!("../../assets/samples/digit_7.png"),
-    include_bytes!("../../assets/samples/digit_8.png"),
-    include_bytes!("../../assets/samples/digit_9.png"),
+    include_bytes!("../../../../assets/samples/digit_0.png"),
+    include_bytes!("../../../../assets/samples/digit_1.png"),
+    include_bytes!("../../../../assets/samples/digit_2.png"),
+    include_bytes!("../../../../assets/samples/digit_3.png"),
+    include_bytes!("../../../../assets/samples/digit_4.png"),
+    include_bytes!("../../../../assets/samples/digit_5.png"),
+    include_bytes!("../../../../assets/samples/digit_6.png"),
+    include_bytes!("../../../../assets/samples/digit_7.png"),
+    include_bytes!("../../../../assets/samples/digit_8.png"),
+    include_bytes!("../../../../assets/samples/digit_9.png"),
 ];
 
 /// State of the Run view.
@@ -121,8 +123,8 @@ impl InferView {
     /// Poll the image dialog and draw its picker (call before any panel is laid out).
     pub fn dialogs(&mut self, ctx: &egui::Context) {
         match self.chooser.ui(ctx) {
-            Some(super::file_chooser::Chosen::Path(p)) => self.set_image(p),
-            Some(super::file_chooser::Chosen::Files(files)) => {
+            Some(Chosen::Path(p)) => self.set_image(p),
+            Some(Chosen::Files(files)) => {
                 if let Some((name, bytes)) = files.into_iter().next() {
                     self.set_image_bytes(name, bytes);
                 }
@@ -236,7 +238,7 @@ impl InferView {
             }
         }
         if self.busy() {
-            ui.ctx().request_repaint_after(super::BUSY_REPAINT_MODEL);
+            ui.ctx().request_repaint_after(BUSY_REPAINT_MODEL);
         }
     }
 
@@ -321,14 +323,16 @@ impl InferView {
             "ms",
             "prepare ms",
         ];
-        super::table_view::table_title(ui, "Predictions", None, || results_table(r, &header));
-        super::table_view::scroll_wide(ui, "infer_results_scroll", |ui| {
+        crate::app::widgets::table::table_title(ui, "Predictions", None, || {
+            results_table(r, &header)
+        });
+        crate::app::widgets::table::scroll_wide(ui, "infer_results_scroll", |ui| {
             egui::Grid::new("infer_results")
                 .striped(true)
                 .spacing([12.0, 4.0])
                 .show(ui, |ui| {
                     for h in header {
-                        super::table_view::header_cell(ui, h);
+                        crate::app::widgets::table::header_cell(ui, h);
                     }
                     ui.end_row();
                     for (p, d) in r.predictions.iter().zip(&r.differences) {
@@ -343,11 +347,9 @@ impl InferView {
                         ui.monospace(compact(d.mean_abs));
                         ui.monospace(compact(d.max_abs));
                         ui.label(if d.top1_agrees {
-                            RichText::new("yes").color(Color32::from_rgb(0x00, 0x9E, 0x73))
+                            RichText::new("yes").color(palette::GOOD)
                         } else {
-                            RichText::new("NO")
-                                .color(Color32::from_rgb(0xD5, 0x5E, 0x00))
-                                .strong()
+                            RichText::new("NO").color(palette::BAD).strong()
                         });
                         ui.monospace(format!("{:.1} KB", p.weight_bytes as f64 / 1e3));
                         ui.monospace(format!("{:.2}", p.ms));
@@ -372,8 +374,8 @@ impl InferView {
             .weak(),
         );
         ui.add_space(6.0);
-        super::table_view::table_title(ui, "Top-5 per precision", None, || top5_table(r));
-        super::table_view::scroll_wide(ui, "infer_top5_scroll", |ui| {
+        crate::app::widgets::table::table_title(ui, "Top-5 per precision", None, || top5_table(r));
+        crate::app::widgets::table::scroll_wide(ui, "infer_top5_scroll", |ui| {
             egui::Grid::new("infer_top5")
                 .spacing([10.0, 2.0])
                 .show(ui, |ui| {
@@ -398,10 +400,10 @@ impl InferView {
         let names: Vec<String> = r.differences.first().map_or(Vec::new(), |d| {
             d.layer_rel_error.iter().map(|(n, _)| n.clone()).collect()
         });
-        let width = super::palette::Look::of(ui.ctx()).line(2.0);
-        let height = super::plots::plot_height(ui.ctx(), 200.0);
-        super::focus::section(ui, "layers", |ui| {
-            super::table_view::titled_plot(
+        let width = palette::Look::of(ui.ctx()).line(2.0);
+        let height = crate::app::widgets::plots::plot_height(ui.ctx(), 200.0);
+        crate::app::widgets::focus::section(ui, "layers", |ui| {
+            crate::app::widgets::table::titled_plot(
                 ui,
                 "Relative error against FP32, layer by layer",
                 Some(
@@ -476,7 +478,7 @@ fn preview_image(px: &[f32], [c, h, w]: [usize; 3], rgb: Option<&[[u8; 3]]>) -> 
     if let Some(rgb) = rgb.filter(|rgb| rgb.len() == h * w) {
         let pixels = rgb
             .iter()
-            .map(|&[r, g, b]| Color32::from_rgb(r, g, b))
+            .map(|&[r, g, b]| palette::pixel_rgb(r, g, b))
             .collect();
         return egui::ColorImage::new([w, h], pixels);
     }
@@ -491,9 +493,9 @@ fn preview_image(px: &[f32], [c, h, w]: [usize; 3], rgb: Option<&[[u8; 3]]>) -> 
     let pixels = (0..plane)
         .map(|i| {
             if c == 3 && px.len() >= 3 * plane {
-                Color32::from_rgb(level(px[2 * plane + i]), level(px[plane + i]), level(px[i]))
+                palette::pixel_rgb(level(px[2 * plane + i]), level(px[plane + i]), level(px[i]))
             } else {
-                Color32::from_gray(px.get(i).map_or(0, |&v| level(v)))
+                palette::pixel_gray(px.get(i).map_or(0, |&v| level(v)))
             }
         })
         .collect();

@@ -1,6 +1,6 @@
 //! A row of clickable bit cells coloured by field (like float.exposed / float-toy).
 
-use super::palette::Look;
+use crate::app::style::palette::Look;
 use crate::formats::Format;
 use crate::formats::analysis::field_of_bit;
 use egui::{Align2, FontId, Rect, Role, Sense, WidgetInfo, vec2};
@@ -105,8 +105,7 @@ fn field_header(
         text,
         FontId::proportional(if look.presentation { 16.0 } else { 12.0 }),
         if ui.visuals().dark_mode {
-            look.field_colour(field)
-                .lerp_to_gamma(egui::Color32::WHITE, 0.4)
+            crate::app::style::palette::lighter(look.field_colour(field))
         } else {
             look.field_colour(field)
         },

@@ -1,9 +1,13 @@
 //! The Downcast lab: a random tensor cast or quantized, recomputed in the background on every
 //! change, with histograms, error statistics, dot products and memory.
 
-use super::downcast_views as views;
-use super::job::Job;
-use super::state::DowncastState;
+use super::results as views;
+use super::settings::DowncastState;
+use crate::app::platform::job::Job;
+use crate::app::widgets::layout::{
+    BUSY_REPAINT_LAB, format_index, pair, scrolled_central, side_panel,
+};
+use crate::app::widgets::{focus, rounding_picker};
 use crate::formats::{Format, RoundingMode};
 use crate::quant::block::BlockScheme;
 use crate::quant::{Granularity, Mode, QType, Scheme};
@@ -54,7 +58,7 @@ pub struct DowncastPanel {
 impl Default for DowncastPanel {
     fn default() -> Self {
         let formats = Format::all();
-        let bf16 = super::format_index(&formats, "bfloat16");
+        let bf16 = format_index(&formats, "bfloat16");
         DowncastPanel {
             // The lesson: torch.rand(1000) cast to bfloat16.
             dist: Distribution::Uniform { lo: 0.0, hi: 1.0 },
@@ -79,6 +83,13 @@ impl Default for DowncastPanel {
             message: None,
             dirty: true,
         }
+    }
+}
+
+impl Default for DowncastState {
+    /// The Downcast lab's start state (`torch.rand(1000)` cast to bfloat16).
+    fn default() -> Self {
+        DowncastPanel::default().state()
     }
 }
 
@@ -236,8 +247,8 @@ impl DowncastPanel {
         }
     }
 
-    /// Draw the panel; starts a background run when something changed.
-    pub fn ui(&mut self, ui: &mut egui::Ui) {
+    /// Take the background run's report when it is done (its error is drawn in place).
+    pub fn poll_job(&mut self) {
         if let Some(result) = self.job.poll() {
             match result {
                 Ok(Ok(report)) => {
@@ -248,17 +259,21 @@ impl DowncastPanel {
                 Err(Cancelled) => {}
             }
         }
-        super::side_panel(ui, "downcast_controls", 290.0, |ui| {
+    }
+
+    /// Draw the panel; starts a background run when something changed.
+    pub fn panel_ui(&mut self, ui: &mut egui::Ui) {
+        side_panel(ui, "downcast_controls", 290.0, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| self.controls_ui(ui));
         });
-        super::scrolled_central(ui, |ui| self.results_ui(ui));
+        scrolled_central(ui, |ui| self.results_ui(ui));
         if self.dirty {
             self.dirty = false;
             self.job
                 .start_task(ui.ctx(), crate::tasks::Task::Lab(self.request()));
         }
         if self.job.status().is_some() {
-            ui.ctx().request_repaint_after(super::BUSY_REPAINT_LAB);
+            ui.ctx().request_repaint_after(BUSY_REPAINT_LAB);
         }
     }
 
@@ -316,7 +331,7 @@ impl DowncastPanel {
                         }
                     });
                 changed |= before != self.format;
-                changed |= super::rounding_picker::combo(ui, &mut self.rounding);
+                changed |= rounding_picker::combo(ui, &mut self.rounding);
             }
             Action::Quantize => changed |= self.quant_controls(ui),
         }
@@ -446,22 +461,22 @@ impl DowncastPanel {
         let grid = report.blocks.as_ref().map_or(Vec::new(), |b| {
             super::block_view::block_grid(b, self.selected_block.min(b.scales.len().max(1) - 1))
         });
-        super::focus::section(ui, "plots", |ui| views::plots_ui(ui, &report, &grid));
+        focus::section(ui, "plots", |ui| views::plots_ui(ui, &report, &grid));
         if let Some(blocks) = &report.blocks {
             ui.add_space(8.0);
-            super::focus::section(ui, "blocks", |ui| {
+            focus::section(ui, "blocks", |ui| {
                 super::block_view::block_view_ui(ui, blocks, &mut self.selected_block)
             });
         }
         ui.add_space(8.0);
         // The cards' grids need about 1100 points side by side; narrower (lesson panel open,
         // presentation zoom) they stack instead of overlapping.
-        super::pair(
+        pair(
             ui,
             1100.0,
             |ui| views::first_values_ui(ui, &report),
             |ui| {
-                super::focus::section(ui, "dot", |ui| views::dot_card_ui(ui, &report));
+                focus::section(ui, "dot", |ui| views::dot_card_ui(ui, &report));
                 ui.add_space(8.0);
                 views::memory_card_ui(ui, &report);
             },

@@ -22,13 +22,14 @@ impl Default for LessonPanel {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/lesson.toml");
         let alt = Path::new("assets/lesson.toml");
         let text = std::fs::read_to_string(alt).or_else(|_| std::fs::read_to_string(&path));
-        let (lesson, message) = match text.map(|t| Lesson::parse(&t)) {
+        let tabs = crate::app::views::Tab::keys();
+        let (lesson, message) = match text.map(|t| Lesson::parse(&t, &tabs)) {
             Ok(Ok(l)) => (l, None),
             Ok(Err(e)) => (
-                Lesson::bundled(),
+                Lesson::bundled(&tabs),
                 Some(format!("{e}; showing the built-in lesson")),
             ),
-            Err(_) => (Lesson::bundled(), None),
+            Err(_) => (Lesson::bundled(&tabs), None),
         };
         LessonPanel {
             lesson,

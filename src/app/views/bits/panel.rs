@@ -1,12 +1,14 @@
 //! The Bits panel: one value in one format, bit by bit.
 //!
-//! State lives in [`BitsPanel`]; `ui()` draws it and collects [`Change`]s, which are applied
+//! State lives in [`BitsPanel`]; `panel_ui()` draws it and collects [`Change`]s, which are applied
 //! after drawing, so every view of the value is computed from the same state.
 
 use super::bit_row::bit_row;
-use super::rounding_picker;
-use super::state::BitsState;
+use super::change::Change;
+use super::settings::BitsState;
 use super::{compare_table, limits_table, sweep_plot};
+use crate::app::widgets::layout::{format_index, pair};
+use crate::app::widgets::{focus, rounding_picker};
 use crate::export::Table;
 use crate::formats::decimal::shortest_repr;
 use crate::formats::parse::{Typed, parse_typed};
@@ -20,23 +22,6 @@ enum Choice {
     Named(usize),
     /// The custom eXmY float built from the sliders.
     Custom,
-}
-
-/// Something the user did this frame.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Change {
-    /// The value box changed.
-    Text,
-    /// Another format (or custom layout) was picked.
-    Format,
-    /// Rounding mode or seed changed.
-    Rounding,
-    /// A bit was clicked.
-    Flip(u32),
-    /// Next up (`true`) or next down.
-    Step(bool),
-    /// The sweep slider moved to this input.
-    Sweep(f64),
 }
 
 /// Keys that flip bits 0–15: the hex digit of the bit's index.
@@ -71,7 +56,7 @@ pub struct BitsPanel {
 impl Default for BitsPanel {
     fn default() -> Self {
         let formats = Format::all();
-        let bf16 = super::format_index(&formats, "bfloat16");
+        let bf16 = format_index(&formats, "bfloat16");
         let mut panel = BitsPanel {
             format: formats[bf16],
             formats,
@@ -96,6 +81,13 @@ impl Default for BitsPanel {
         panel.apply(Change::Text);
         panel.sweep.centre_on(&panel.analysis());
         panel
+    }
+}
+
+impl Default for BitsState {
+    /// The Bits panel's start state (1/3 in bfloat16, the sweep around it).
+    fn default() -> Self {
+        BitsPanel::default().state()
     }
 }
 
@@ -245,7 +237,7 @@ impl BitsPanel {
     }
 
     /// Draw the panel.
-    pub fn ui(&mut self, ui: &mut egui::Ui) {
+    pub fn panel_ui(&mut self, ui: &mut egui::Ui) {
         let mut changes = Vec::new();
         // Arrow keys step to the neighbours and digits 0–9 / letters A–F flip bits 0–15,
         // unless a text box has the keyboard.
@@ -271,9 +263,7 @@ impl BitsPanel {
         }
         ui.add_space(6.0);
         let a = self.analysis();
-        if let Some(i) =
-            super::focus::section(ui, "bits", |ui| bit_row(ui, &self.format, self.bits))
-        {
+        if let Some(i) = focus::section(ui, "bits", |ui| bit_row(ui, &self.format, self.bits)) {
             changes.push(Change::Flip(i));
         }
         ui.add_space(6.0);
@@ -282,7 +272,7 @@ impl BitsPanel {
         let (formats, compare, mode, seed) =
             (&self.formats, &mut self.compare, self.mode, self.seed);
         let sweep = &mut self.sweep;
-        super::pair(
+        pair(
             ui,
             1100.0,
             |ui| {
@@ -291,7 +281,7 @@ impl BitsPanel {
                 sweep.ui(ui, &a, mode, seed, &mut changes);
             },
             |ui| {
-                super::focus::section(ui, "compare", |ui| {
+                focus::section(ui, "compare", |ui| {
                     egui::CollapsingHeader::new("Compare formats")
                         .default_open(true)
                         .show(ui, |ui| {
@@ -308,7 +298,7 @@ impl BitsPanel {
             },
         );
         ui.add_space(8.0);
-        super::focus::section(ui, "limits", |ui| {
+        focus::section(ui, "limits", |ui| {
             egui::CollapsingHeader::new("Limits (finfo / iinfo)")
                 .default_open(true)
                 .show(ui, |ui| {

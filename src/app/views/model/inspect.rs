@@ -1,15 +1,16 @@
 //! What the Model panel shows of an open checkpoint: summary and memory, one tensor's
 //! statistics and histogram, and the sortable sensitivity table.
 
-use super::model_tree::human_count;
-use super::plots::{ORIGINAL, STORED, SUMMARY_HEADER, histogram_bars, summary_row};
-use super::table_view::{table_grid, table_title, titled_plot};
+use super::tree::human_count;
+use crate::app::style::palette;
+use crate::app::widgets::plots::{ORIGINAL, STORED, SUMMARY_HEADER, histogram_bars, summary_row};
+use crate::app::widgets::table::{table_grid, table_title, titled_plot};
 use crate::export::Table;
 use crate::formats::decimal::c_format_g;
 use crate::model::ModelFiles;
 use crate::model::analysis::{SensitivityRow, TensorReport, TensorScheme};
 use crate::model::footprint::footprint;
-use egui::{Color32, RichText};
+use egui::RichText;
 use egui_plot::{BarChart, Legend, Plot};
 use std::time::Duration;
 
@@ -36,7 +37,7 @@ pub fn summary_ui(ui: &mut egui::Ui, files: &ModelFiles) {
     if !files.metadata.is_empty() {
         egui::CollapsingHeader::new(format!("__metadata__ ({} entries)", files.metadata.len()))
             .show(ui, |ui| {
-                super::table_view::scroll_wide(ui, "model_metadata_scroll", |ui| {
+                crate::app::widgets::table::scroll_wide(ui, "model_metadata_scroll", |ui| {
                     egui::Grid::new("model_metadata")
                         .striped(true)
                         .show(ui, |ui| {
@@ -59,13 +60,13 @@ pub fn summary_ui(ui: &mut egui::Ui, files: &ModelFiles) {
         || footprint_table(files),
     );
     let fp32 = rows.first().map_or(1, |r| r.bytes.max(1));
-    super::table_view::scroll_wide(ui, "model_footprint_scroll", |ui| {
+    crate::app::widgets::table::scroll_wide(ui, "model_footprint_scroll", |ui| {
         egui::Grid::new("model_footprint")
             .striped(true)
             .spacing([18.0, 3.0])
             .show(ui, |ui| {
                 for h in ["precision", "MB", "bits per value", "vs FP32"] {
-                    super::table_view::header_cell(ui, h);
+                    crate::app::widgets::table::header_cell(ui, h);
                 }
                 ui.end_row();
                 let values = files.total_params().max(1) as f64;
@@ -193,7 +194,7 @@ pub fn tensor_ui(
             }
         });
     }
-    let height = super::plots::plot_height(ui.ctx(), 220.0);
+    let height = crate::app::widgets::plots::plot_height(ui.ctx(), 220.0);
     titled_plot(ui, format!("Histogram of {}", r.entry.name), None, |ui| {
         Plot::new(("tensor_hist", r.entry.name.as_str()))
             .height(height)
@@ -307,7 +308,7 @@ pub fn sensitivity_ui(
     if sort.descending {
         order.reverse();
     }
-    super::table_view::scroll_wide(ui, "sensitivity_scroll", |ui| {
+    crate::app::widgets::table::scroll_wide(ui, "sensitivity_scroll", |ui| {
         egui::Grid::new("sensitivity_table")
             .striped(true)
             .spacing([14.0, 3.0])
@@ -358,8 +359,8 @@ pub fn sensitivity_ui(
                             crate::tensor::stats::sqnr_text(e.sqnr_db, |x| format!("{x:.1}"))
                         });
                         let colour = match e.map(|e| e.sqnr_db) {
-                            Some(x) if x < 20.0 => Color32::from_rgb(0xD5, 0x5E, 0x00),
-                            Some(x) if x < 30.0 => Color32::from_rgb(0xE6, 0x9F, 0x00),
+                            Some(x) if x < 20.0 => palette::BAD,
+                            Some(x) if x < 30.0 => palette::FAIR,
                             _ => ui.visuals().text_color(),
                         };
                         ui.label(RichText::new(text).monospace().color(colour))

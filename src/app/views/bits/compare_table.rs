@@ -1,6 +1,6 @@
 //! The same input stored in every format at once.
 
-use super::table_view::{table_grid, table_title};
+use crate::app::widgets::table::{table_grid, table_title};
 use crate::export::Table;
 use crate::formats::decimal::shortest_repr;
 use crate::formats::{Analysis, Format, Kind, Rounder, RoundingMode};

@@ -3,15 +3,9 @@
 
 use crate::formats::decimal::c_format_g;
 use crate::tensor::stats::{Histogram, Summary};
-use egui::Color32;
 use egui_plot::Bar;
 
-/// Colour of original values (Okabe–Ito sky blue).
-pub const ORIGINAL: Color32 = Color32::from_rgb(0x56, 0xB4, 0xE9);
-/// Colour of stored / quantized values (Okabe–Ito orange).
-pub const STORED: Color32 = Color32::from_rgb(0xE6, 0x9F, 0x00);
-/// Colour of errors (Okabe–Ito reddish purple).
-pub const ERROR: Color32 = Color32::from_rgb(0xCC, 0x79, 0xA7);
+pub use crate::app::style::palette::{ERROR, ORIGINAL, STORED};
 
 /// One bar per bin, as wide as the bin.
 pub fn histogram_bars(h: &Histogram) -> Vec<Bar> {

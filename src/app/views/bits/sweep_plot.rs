@@ -1,8 +1,8 @@
 //! The sweep: a slider that moves the input across a range, and plots of the stored value
 //! (a staircase) and the rounding error (a sawtooth that grows with the magnitude).
 
-use super::bits_panel::Change;
-use super::table_view::titled_plot;
+use super::change::Change;
+use crate::app::widgets::table::titled_plot;
 use crate::formats::decimal::shortest_repr;
 use crate::formats::parse::parse_number;
 use crate::formats::sweep::{SweepPoint, distinct_levels, sweep};
@@ -162,9 +162,9 @@ impl SweepView {
         let ideal: PlotPoints = [[key.lo, key.lo], [key.hi, key.hi]].into_iter().collect();
         let error: PlotPoints = pts.iter().map(|p| [p.input, p.error]).collect();
         let plot_id = (key.lo.to_bits(), key.hi.to_bits());
-        let height = super::plots::plot_height(ui.ctx(), 170.0);
+        let height = crate::app::widgets::plots::plot_height(ui.ctx(), 170.0);
         let marker = a.input;
-        let look = super::palette::Look::of(ui.ctx());
+        let look = crate::app::style::palette::Look::of(ui.ctx());
         let stored_lines = vec![
             Line::new("exact", ideal).width(look.line(1.0)),
             Line::new("stored", stored).width(look.line(2.0)),

@@ -4,8 +4,8 @@
 use egui::epaint::text::{FontInsert, FontPriority, InsertFontFamily};
 use egui::{FontData, FontFamily};
 
-const SANS: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-const MONO: &[u8] = include_bytes!("../../assets/fonts/DejaVuSansMono.ttf");
+const SANS: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
+const MONO: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSansMono.ttf");
 
 /// Add the fallback fonts (a no-op once they are installed); call before any text is laid out.
 pub fn install(ctx: &egui::Context) {

@@ -1,6 +1,6 @@
 //! `finfo` / `iinfo` of every format, with numbers printed as PyTorch prints them.
 
-use super::table_view::{csv_button, table_grid};
+use crate::app::widgets::table::{csv_button, table_grid};
 use crate::export::Table;
 use crate::formats::decimal::c_format_g;
 use crate::formats::info::{FloatInfo, IntInfo};

@@ -2,11 +2,12 @@
 //! browse its tensors, see memory per precision, one tensor's statistics and histogram under a
 //! scheme, and the sensitivity table — all heavy work in the background.
 
-use super::file_chooser::{Chosen, FileChooser};
-use super::infer_view::InferView;
-use super::job::Job;
-use super::state::ModelState;
-use super::{model_tree, model_views};
+use super::run::InferView;
+use super::settings::ModelState;
+use super::{inspect as model_views, tree as model_tree};
+use crate::app::platform::file_chooser::{Chosen, FileChooser};
+use crate::app::platform::job::Job;
+use crate::app::widgets::layout::{BUSY_REPAINT_MODEL, scrolled_central, side_panel};
 use crate::browse::Wanted;
 use crate::infer::run::{Classifier, bundled_checkpoint};
 use crate::launch::is_image_name;
@@ -88,6 +89,13 @@ impl Default for ModelPanel {
             sort: model_views::Sort::default(),
             started: false,
         }
+    }
+}
+
+impl Default for ModelState {
+    /// The Model panel's start state.
+    fn default() -> Self {
+        ModelPanel::default().state()
     }
 }
 
@@ -298,7 +306,9 @@ impl ModelPanel {
         self.recent.truncate(RECENT);
     }
 
-    fn poll(&mut self, ctx: &egui::Context) {
+    /// Take finished background work (opening, the tensor's report, the sensitivity table)
+    /// and answer the file choosers.
+    pub fn poll(&mut self, ctx: &egui::Context) {
         if let Some((path, result)) = self.opening.poll() {
             match result {
                 Ok(files) => {
@@ -355,7 +365,7 @@ impl ModelPanel {
     }
 
     /// Draw the panel.
-    pub fn ui(&mut self, ui: &mut egui::Ui) {
+    pub fn panel_ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         if !self.started {
             self.started = true;
@@ -368,24 +378,23 @@ impl ModelPanel {
         if !dropped.is_empty() {
             self.dropped(&ctx, dropped);
         }
-        self.poll(&ctx);
         egui::Panel::top("model_toolbar").show(ui, |ui| self.toolbar_ui(ui));
         if self.view == View::Run {
             let model = self
                 .classifier
                 .clone()
                 .unwrap_or_else(|| Err("no checkpoint is open".into()));
-            super::scrolled_central(ui, |ui| self.infer.ui(ui, model));
+            scrolled_central(ui, |ui| self.infer.ui(ui, model));
             return;
         }
         let mut chosen = None;
-        super::side_panel(ui, "model_tensors", 430.0, |ui| {
+        side_panel(ui, "model_tensors", 430.0, |ui| {
             ui.horizontal(|ui| {
                 let label = ui.label("Filter");
                 ui.add(egui::TextEdit::singleline(&mut self.filter).desired_width(240.0))
                     .labelled_by(label.id);
                 if let Some(files) = &self.files {
-                    super::table_view::csv_button(ui, "the list of tensors", || {
+                    crate::app::widgets::table::csv_button(ui, "the list of tensors", || {
                         model_views::tensors_table(files)
                     });
                 }
@@ -397,9 +406,9 @@ impl ModelPanel {
         if let Some(name) = chosen {
             self.select(&ctx, &name);
         }
-        super::scrolled_central(ui, |ui| self.main_ui(ui, &ctx));
+        scrolled_central(ui, |ui| self.main_ui(ui, &ctx));
         if self.busy() {
-            ctx.request_repaint_after(super::BUSY_REPAINT_MODEL);
+            ctx.request_repaint_after(BUSY_REPAINT_MODEL);
         }
     }
 
@@ -531,7 +540,11 @@ impl ModelPanel {
             Some(model_views::SensAction::Export) => {
                 if let Some(rows) = &self.sens {
                     let csv = crate::model::analysis::sensitivity_csv(rows, &self.schemes);
-                    super::export::save_bytes(ctx, "sensitivity.csv", csv.into_bytes());
+                    crate::app::platform::export::save_bytes(
+                        ctx,
+                        "sensitivity.csv",
+                        csv.into_bytes(),
+                    );
                 }
             }
             None => {}

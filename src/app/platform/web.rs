@@ -2,7 +2,6 @@
 //! the deep link in the page's address, keeps the address (and the tab's title) in step with
 //! what is on screen, and applies a link the user types into the address bar.
 
-use super::QuantscopeApp;
 use std::cell::RefCell;
 
 thread_local! {
@@ -35,8 +34,21 @@ pub(crate) fn set_data(name: &str, value: &str) {
     }
 }
 
-/// Start the app on the page's canvas.
-pub fn start() {
+/// What the page keeps in step with: the app's deep link and title.
+pub trait Page {
+    /// Put the app in the state of a fragment the user typed into the address bar.
+    fn open_link(&mut self, ctx: &egui::Context, fragment: &str);
+    /// The fragment for what is on screen (without `#`).
+    fn fragment(&self) -> String;
+    /// The page title for what is on screen.
+    fn title(&self) -> String;
+}
+
+/// Start the app that `make` builds (given the creation context and the fragment the page was
+/// opened with, if any) on the page's canvas.
+pub fn start<A: eframe::App + 'static>(
+    make: impl FnOnce(&eframe::CreationContext<'_>, Option<String>) -> Box<A> + 'static,
+) {
     let _ = log::set_logger(&CONSOLE);
     log::set_max_level(log::LevelFilter::Warn);
     let options = eframe::WebOptions::default();
@@ -58,11 +70,9 @@ pub fn start() {
                 canvas,
                 options,
                 Box::new(move |cc| {
-                    let mut app = QuantscopeApp::new(cc);
-                    if !hash.trim_start_matches('#').is_empty() {
-                        app.pending_link = Some(hash);
-                    }
-                    Ok(Box::new(app))
+                    let link = (!hash.trim_start_matches('#').is_empty()).then_some(hash);
+                    let app: Box<dyn eframe::App> = make(cc, link);
+                    Ok(app)
                 }),
             )
             .await;
@@ -90,7 +100,7 @@ fn location_hash() -> String {
 
 /// Once a frame: apply a fragment the user typed, else write the state's fragment into the
 /// address bar (without a new history entry) and the state into the title.
-pub fn sync(app: &mut QuantscopeApp, ctx: &egui::Context, cpu_seconds: Option<f32>) {
+pub fn sync(app: &mut impl Page, ctx: &egui::Context, cpu_seconds: Option<f32>) {
     let Some(window) = web_sys::window() else {
         return;
     };
@@ -127,7 +137,7 @@ pub fn sync(app: &mut QuantscopeApp, ctx: &egui::Context, cpu_seconds: Option<f3
         app.open_link(ctx, &current);
         return;
     }
-    let fragment = format!("#{}", crate::deeplink::write(&app.link()));
+    let fragment = format!("#{}", app.fragment());
     if fragment != last {
         if let Ok(history) = window.history() {
             let _ =

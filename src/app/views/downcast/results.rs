@@ -1,12 +1,14 @@
 //! What the Downcast lab shows of a finished report: statistics, plots, tables and cards.
 
-use super::palette::Look;
-use super::plots::{ERROR, ORIGINAL, STORED, SUMMARY_HEADER, histogram_bars, summary_row};
-use super::table_view::{csv_button, table_grid, table_title, titled_plot};
+use crate::app::style::palette::{self, Look};
+use crate::app::widgets::plots::{
+    ERROR, ORIGINAL, STORED, SUMMARY_HEADER, histogram_bars, summary_row,
+};
+use crate::app::widgets::table::{csv_button, table_grid, table_title, titled_plot};
 use crate::export::Table;
 use crate::formats::decimal::{c_format_g, shortest_repr};
 use crate::tensor::lab::LabReport;
-use egui::{Color32, RichText};
+use egui::RichText;
 use egui_plot::{Bar, BarChart, HLine, Legend, Line, Plot, PlotPoints, Points};
 
 fn g(x: f64) -> String {
@@ -92,7 +94,7 @@ pub fn error_table(r: &LabReport) -> Table {
 
 /// Histograms, the error histogram, the staircase, and the levels.
 pub fn plots_ui(ui: &mut egui::Ui, r: &LabReport, grid: &[f64]) {
-    let height = super::plots::plot_height(ui.ctx(), 210.0);
+    let height = crate::app::widgets::plots::plot_height(ui.ctx(), 210.0);
     let look = Look::of(ui.ctx());
     let hist = |ui: &mut egui::Ui| {
         titled_plot(ui, "Histogram: original vs stored", None, |ui| {
@@ -104,7 +106,7 @@ pub fn plots_ui(ui: &mut egui::Ui, r: &LabReport, grid: &[f64]) {
                     for &g in grid {
                         p.vline(
                             egui_plot::VLine::new("selected block's grid", g)
-                                .color(Color32::from_gray(150))
+                                .color(palette::FAINT)
                                 .width(0.5),
                         );
                     }
@@ -135,7 +137,7 @@ pub fn plots_ui(ui: &mut egui::Ui, r: &LabReport, grid: &[f64]) {
             },
         );
     };
-    super::pair(ui, PLOTS_SIDE_BY_SIDE, hist, error_hist);
+    crate::app::widgets::layout::pair(ui, PLOTS_SIDE_BY_SIDE, hist, error_hist);
     let stairs_plot = |ui: &mut egui::Ui| {
         let stairs: PlotPoints = r.sample.iter().map(|&(x, y)| [x as f64, y]).collect();
         let (lo, hi) = (r.original.min, r.original.max);
@@ -190,8 +192,8 @@ pub fn plots_ui(ui: &mut egui::Ui, r: &LabReport, grid: &[f64]) {
                                 .color(ERROR)
                                 .width(look.line(1.0)),
                         );
-                        p.hline(HLine::new("qmin", levels.qmin).color(Color32::GRAY));
-                        p.hline(HLine::new("qmax", levels.qmax).color(Color32::GRAY));
+                        p.hline(HLine::new("qmin", levels.qmin).color(palette::REFERENCE));
+                        p.hline(HLine::new("qmax", levels.qmax).color(palette::REFERENCE));
                     })
                     .response
             });
@@ -232,7 +234,7 @@ pub fn plots_ui(ui: &mut egui::Ui, r: &LabReport, grid: &[f64]) {
             });
         }
     };
-    super::pair(ui, PLOTS_SIDE_BY_SIDE, stairs_plot, levels_plot);
+    crate::app::widgets::layout::pair(ui, PLOTS_SIDE_BY_SIDE, stairs_plot, levels_plot);
 }
 
 /// Two plots side by side from this width (points) on; narrower, one under the other.

@@ -3,23 +3,24 @@
 //! missing, of the wrong type or out of range keeps its default, so a hand-edited or hostile
 //! file never stops the app.
 
-use super::export::ExportSettings;
-use crate::tensor::random::Distribution;
+use crate::app::platform::export::ExportSettings;
+use crate::app::views::ViewStates;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::path::PathBuf;
 
 /// Version written into exported state files.
 pub const STATE_VERSION: u32 = 1;
 
-/// Everything worth restoring.
+/// Everything worth restoring. Each view's settings sit under its key (`bits`, `downcast`,
+/// `model`, …), flattened into the file from [`ViewStates`], which the list of views makes;
+/// `AppState` derefs to them, so `state.bits` reads the Bits panel's.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AppState {
     /// File format version.
     pub version: u32,
-    /// `bits`, `downcast` or `model`.
+    /// The key of the view on screen (`bits`, `downcast`, `model`, …).
     pub tab: String,
     /// Presentation mode.
     pub presentation: bool,
@@ -31,12 +32,9 @@ pub struct AppState {
     pub lesson_open: bool,
     /// The lesson step shown.
     pub lesson_step: usize,
-    /// The Bits panel.
-    pub bits: BitsState,
-    /// The Downcast lab.
-    pub downcast: DowncastState,
-    /// The Model panel.
-    pub model: ModelState,
+    /// Every view's settings, by key.
+    #[serde(flatten)]
+    pub views: ViewStates,
     /// Where exports go.
     pub export: ExportSettings,
 }
@@ -45,104 +43,28 @@ impl Default for AppState {
     fn default() -> Self {
         AppState {
             version: STATE_VERSION,
-            tab: "bits".into(),
+            tab: crate::app::views::Tab::ALL[0].key().into(),
             presentation: false,
             theme: "system".into(),
             zoom: 1.0,
             lesson_open: false,
             lesson_step: 0,
-            bits: BitsState::default(),
-            downcast: DowncastState::default(),
-            model: ModelState::default(),
+            views: ViewStates::default(),
             export: ExportSettings::default(),
         }
     }
 }
 
-/// The Bits panel's settings.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct BitsState {
-    /// Catalogue name, or `custom` for the eXmY sliders.
-    pub format: String,
-    /// Custom layout: exponent bits.
-    pub custom_exp: u32,
-    /// Custom layout: mantissa bits.
-    pub custom_man: u32,
-    /// Custom layout: IEEE inf/NaN.
-    pub custom_ieee: bool,
-    /// Rounding mode name.
-    pub rounding: String,
-    /// Stochastic rounding seed.
-    pub seed: u64,
-    /// The value box.
-    pub value: String,
-    /// Sweep range.
-    pub sweep: (f64, f64),
-}
-
-impl Default for BitsState {
-    /// The Bits panel's start state (1/3 in bfloat16, the sweep around it).
-    fn default() -> Self {
-        super::BitsPanel::default().state()
+impl std::ops::Deref for AppState {
+    type Target = ViewStates;
+    fn deref(&self) -> &ViewStates {
+        &self.views
     }
 }
 
-/// The Downcast lab's settings.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct DowncastState {
-    /// The distribution and its parameters.
-    pub distribution: Distribution,
-    /// Number of values.
-    pub size: usize,
-    /// Generator seed.
-    pub seed: u64,
-    /// Quantize instead of casting.
-    pub quantize: bool,
-    /// Cast target (catalogue name).
-    pub format: String,
-    /// Quantization type name (`int8`, …).
-    pub qtype: String,
-    /// Asymmetric (with a zero point) instead of symmetric.
-    pub asymmetric: bool,
-    /// One scale per group instead of per tensor.
-    pub per_group: bool,
-    /// Group size.
-    pub group: usize,
-    /// Rounding mode name.
-    pub rounding: String,
-    /// Histogram bins.
-    pub bins: usize,
-    /// A fixed histogram range instead of the values' range.
-    pub range: Option<(f64, f64)>,
-}
-
-impl Default for DowncastState {
-    /// The Downcast lab's start state (`torch.rand(1000)` cast to bfloat16).
-    fn default() -> Self {
-        super::DowncastPanel::default().state()
-    }
-}
-
-/// The Model panel's settings.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct ModelState {
-    /// `inspect` or `run`.
-    pub view: String,
-    /// Recently opened checkpoints, newest first.
-    pub recent: Vec<PathBuf>,
-    /// The checkpoint that was open (reopened on start if it still exists).
-    pub open: Option<PathBuf>,
-    /// The bundled sample digit used as input.
-    pub sample: usize,
-}
-
-impl Default for ModelState {
-    /// The Model panel's start state.
-    fn default() -> Self {
-        super::ModelPanel::default().state()
+impl std::ops::DerefMut for AppState {
+    fn deref_mut(&mut self) -> &mut ViewStates {
+        &mut self.views
     }
 }
 
@@ -210,6 +132,9 @@ fn put(root: &mut Value, path: &[String], key: &str, v: Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::views::bits::BitsState;
+    use crate::app::views::downcast::DowncastState;
+    use crate::tensor::random::Distribution;
 
     #[test]
     fn round_trips_through_json() {

@@ -2,30 +2,18 @@
 //! selected block's values before and after with their element codes and the scale's bits,
 //! the element grid stretched by that scale, and the same tensor in four 4-bit schemes.
 
-use super::table_view::{table_grid, table_title, titled_plot};
+use crate::app::style::palette;
+use crate::app::widgets::table::{table_grid, table_title, titled_plot};
 use crate::export::Table;
 use crate::formats::decimal::shortest_repr;
 use crate::formats::{Analysis, Format, decode};
 use crate::quant::block::NF4_LEVELS;
 use crate::tensor::lab::BlockView;
-use egui::{Color32, RichText, Sense, Stroke, vec2};
+use egui::{RichText, Sense, Stroke, vec2};
 use egui_plot::{HLine, Legend, Plot, PlotPoints, Points};
 
 /// Cells per row of the heat map.
 const COLUMNS: usize = 64;
-
-/// A colour from dark blue (0) through teal to yellow (1), readable on a projector.
-fn ramp(t: f64) -> Color32 {
-    let t = t.clamp(0.0, 1.0) as f32;
-    let stops = [(0x30, 0x12, 0x6e), (0x21, 0x91, 0x8c), (0xfd, 0xe7, 0x25)];
-    let (a, b, u) = if t < 0.5 {
-        (stops[0], stops[1], t * 2.0)
-    } else {
-        (stops[1], stops[2], t * 2.0 - 1.0)
-    };
-    let mix = |x: u8, y: u8| (f32::from(x) + (f32::from(y) - f32::from(x)) * u) as u8;
-    Color32::from_rgb(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
-}
 
 /// The view; `selected` is the block shown in detail.
 pub fn block_view_ui(ui: &mut egui::Ui, v: &BlockView, selected: &mut usize) {
@@ -51,7 +39,7 @@ pub fn block_view_ui(ui: &mut egui::Ui, v: &BlockView, selected: &mut usize) {
             .labelled_by(label.id);
         ui.label(format!("of the first {}", v.scales.len()));
     });
-    super::pair(
+    crate::app::widgets::layout::pair(
         ui,
         1000.0,
         |ui| selected_block_ui(ui, v, *selected),
@@ -93,9 +81,9 @@ fn heat_map(ui: &mut egui::Ui, v: &BlockView, selected: &mut usize) {
         let min = rect.min + vec2(c as f32 * cell, r as f32 * cell);
         let cell_rect = egui::Rect::from_min_size(min, vec2(cell - 1.0, cell - 1.0));
         let colour = if l.is_finite() {
-            ramp((l - lo) / span)
+            palette::ramp((l - lo) / span)
         } else {
-            Color32::RED
+            palette::NOT_FINITE
         };
         painter.rect_filled(cell_rect, 0.0, colour);
         if i == *selected {
@@ -238,16 +226,12 @@ fn grid_plot(ui: &mut egui::Ui, v: &BlockView, i: usize) {
                 .allow_scroll(false)
                 .show(ui, |p| {
                     for g in &grid {
-                        p.hline(
-                            HLine::new("grid", *g)
-                                .color(Color32::from_gray(140))
-                                .width(0.5),
-                        );
+                        p.hline(HLine::new("grid", *g).color(palette::GRID).width(0.5));
                     }
                     p.points(
                         Points::new("original → stored", PlotPoints::from(points.clone()))
                             .radius(3.0)
-                            .color(Color32::from_rgb(0x00, 0x72, 0xB2)),
+                            .color(palette::POINTS),
                     );
                 })
                 .response
