@@ -1,6 +1,9 @@
 //! quantscope: see what number formats and quantization do.
 //!
 //! The core ([`formats`]) is GUI-free; [`cli`] and [`app`] are thin layers over it.
+//! The map of the code is `ARCHITECTURE.md`.
+
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod app;
 pub mod browse;

@@ -1,5 +1,7 @@
 //! `quantscope`: no arguments (or paths) opens the GUI; a subcommand runs the CLI and exits.
 
+#![warn(clippy::unwrap_used, clippy::expect_used)]
+
 #[cfg(target_arch = "wasm32")]
 fn main() {
     // The same module runs the page and its web workers (`worker.js`).

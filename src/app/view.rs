@@ -2,7 +2,6 @@
 //! "Show me", the state file and the tests walk (the views themselves are listed once, in
 //! [`super::views`]), and the [`Command`]s a view sends the app to act outside itself.
 
-use super::views::Tab;
 use crate::deeplink::Link;
 use crate::lesson::Show;
 
@@ -10,8 +9,8 @@ use crate::lesson::Show;
 /// only this way, never by reaching into it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
-    /// Put a view on screen.
-    Show(Tab),
+    /// Put the view that sends it on screen.
+    ShowMe,
     /// Apply a deep link, as if opened from the address bar: its `tab` picks the view and its
     /// values go to the views that take them ("this scheme in the lab").
     OpenLink(Link),
@@ -21,6 +20,30 @@ pub enum Command {
 
 /// Commands collected during one frame.
 pub type Commands = Vec<Command>;
+
+/// What the app saves of a view: its settings as data (its part of the state file).
+pub trait Persist {
+    /// The settings, as written under the view's key in the state file. `Default` is the
+    /// view's start state; reading is lenient (see [`crate::app::state::lenient`]).
+    type State: Clone
+        + std::fmt::Debug
+        + PartialEq
+        + Default
+        + serde::Serialize
+        + serde::de::DeserializeOwned;
+
+    /// The settings worth saving.
+    fn state(&self) -> Self::State;
+
+    /// Back to saved settings (anything unknown or out of range keeps its default).
+    fn restore(&mut self, state: &Self::State);
+
+    /// The settings "Reset to defaults" goes to from `current`: the start state, unless the
+    /// view keeps something (the Model panel keeps its recent files).
+    fn fresh(_current: &Self::State) -> Self::State {
+        Self::State::default()
+    }
+}
 
 /// One view: a tab of the top bar with its own folder under `src/app/views/`.
 ///
@@ -72,9 +95,10 @@ pub trait View {
     }
 }
 
-/// One frame of `view` alone: its background polling, then its `ui`. The commands it sends
-/// are returned (the app carries them out; a test can read them).
+/// One frame of `view` alone, in the app's fonts: its background polling, then its `ui`. The
+/// commands it sends are returned (the app carries them out; a test can read them).
 pub fn show_alone(ui: &mut egui::Ui, view: &mut dyn View) -> Commands {
+    super::style::fonts::install(ui.ctx());
     let mut commands = Commands::new();
     view.poll(ui.ctx(), &mut commands);
     view.ui(ui, &mut commands);

@@ -89,16 +89,17 @@ impl FilePicker {
             .listing
             .as_ref()
             .is_none_or(|l| l.dir != dir || l.all_files != self.all_files || l.hidden != hidden);
+        let (wanted, all_files) = (self.wanted, self.all_files);
+        let fresh = || Listing {
+            entries: browse::list(&dir, wanted, all_files, hidden),
+            dir: dir.clone(),
+            all_files,
+            hidden,
+        };
         if stale {
-            self.listing = Some(Listing {
-                entries: browse::list(&dir, self.wanted, self.all_files, hidden),
-                dir,
-                all_files: self.all_files,
-                hidden,
-            });
+            self.listing = None;
         }
-        let listing = self.listing.as_ref().map(|l| &l.entries);
-        (listing.expect("listed above"), partial)
+        (&self.listing.get_or_insert_with(fresh).entries, partial)
     }
 
     /// The typed path as the file system sees it.

@@ -100,12 +100,14 @@ impl QuantscopeApp {
             presentation: self.presentation,
         }
         .set(ui.ctx());
-        let mut commands = Commands::new();
+        let mut commands = Vec::new();
         egui::Panel::top("top_bar").show(ui, |ui| self.top_bar(ui));
         self.shortcuts(ui.ctx());
         self.poll_loading(ui.ctx());
-        for (_, view) in self.views.iter_mut() {
-            view.poll(ui.ctx(), &mut commands);
+        for (tab, view) in self.views.iter_mut() {
+            let mut sent = Commands::new();
+            view.poll(ui.ctx(), &mut sent);
+            commands.extend(sent.into_iter().map(|c| (tab, c)));
         }
         self.exporter.frame(ui.ctx());
         self.exporter.status_ui(ui);
@@ -114,15 +116,17 @@ impl QuantscopeApp {
         {
             self.apply(ui.ctx(), &show);
         }
-        self.views.get_mut(self.tab).ui(ui, &mut commands);
+        let mut sent = Commands::new();
+        self.views.get_mut(self.tab).ui(ui, &mut sent);
+        commands.extend(sent.into_iter().map(|c| (self.tab, c)));
         self.run_commands(ui.ctx(), commands);
     }
 
-    /// Carry out what the views asked for this frame.
-    pub fn run_commands(&mut self, ctx: &egui::Context, commands: Commands) {
-        for command in commands {
+    /// Carry out what the views asked for this frame, each command with the view that sent it.
+    pub fn run_commands(&mut self, ctx: &egui::Context, commands: Vec<(Tab, Command)>) {
+        for (from, command) in commands {
             match command {
-                Command::Show(tab) => self.tab = tab,
+                Command::ShowMe => self.tab = from,
                 Command::OpenLink(link) => self.apply_link(ctx, &link),
                 Command::Problem(message) => self.exporter.status = Some(Err(message)),
             }

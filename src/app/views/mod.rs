@@ -7,31 +7,7 @@ pub mod bits;
 pub mod downcast;
 pub mod model;
 
-use super::view::View;
-
-/// What the app saves of a view: its settings as data (its part of the state file).
-pub trait Persist {
-    /// The settings, as written under the view's key in the state file. `Default` is the
-    /// view's start state; reading is lenient (see [`crate::app::state::lenient`]).
-    type State: Clone
-        + std::fmt::Debug
-        + PartialEq
-        + Default
-        + serde::Serialize
-        + serde::de::DeserializeOwned;
-
-    /// The settings worth saving.
-    fn state(&self) -> Self::State;
-
-    /// Back to saved settings (anything unknown or out of range keeps its default).
-    fn restore(&mut self, state: &Self::State);
-
-    /// The settings "Reset to defaults" goes to from `current`: the start state, unless the
-    /// view keeps something (the Model panel keeps its recent files).
-    fn fresh(_current: &Self::State) -> Self::State {
-        Self::State::default()
-    }
-}
+use super::view::{Persist, View};
 
 macro_rules! views {
     ($($(#[$doc:meta])* $tab:ident => $key:ident: $ty:ty,)+) => {

@@ -2,8 +2,7 @@
 //! `rounding`) and lesson fields (`format`, `value`).
 
 use super::{BitsPanel, BitsState};
-use crate::app::view::{Commands, View};
-use crate::app::views::Persist;
+use crate::app::view::{Commands, Persist, View};
 use crate::app::widgets::layout::scrolled_central;
 use crate::deeplink::Link;
 use crate::lesson::Show;

@@ -2,8 +2,7 @@
 //! `to`, `scheme`, and `rounding` when aimed at it) and lesson fields.
 
 use super::{DowncastPanel, DowncastState};
-use crate::app::view::{Commands, View};
-use crate::app::views::Persist;
+use crate::app::view::{Commands, Persist, View};
 use crate::deeplink::Link;
 use crate::lesson::Show;
 use crate::tensor::random::Distribution;

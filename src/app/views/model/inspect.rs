@@ -5,6 +5,7 @@ use super::tree::human_count;
 use crate::app::style::palette;
 use crate::app::widgets::plots::{ORIGINAL, STORED, SUMMARY_HEADER, histogram_bars, summary_row};
 use crate::app::widgets::table::{table_grid, table_title, titled_plot};
+use crate::deeplink::Link;
 use crate::export::Table;
 use crate::formats::decimal::c_format_g;
 use crate::model::ModelFiles;
@@ -126,21 +127,23 @@ pub fn tensors_table(files: &ModelFiles) -> Table {
 }
 
 /// The selected tensor: statistics, histogram with the scheme's overlay, error statistics.
+/// Returns a link to the lab when "Try in the lab" was clicked.
 pub fn tensor_ui(
     ui: &mut egui::Ui,
     report: Option<&TensorReport>,
     running: bool,
     schemes: &[TensorScheme],
     scheme: &mut usize,
-) {
+) -> Option<Link> {
     let Some(r) = report else {
         if running {
             ui.spinner();
         } else {
             ui.label("Select a tensor on the left.");
         }
-        return;
+        return None;
     };
+    let mut lab = None;
     ui.horizontal(|ui| {
         ui.heading(&r.entry.name);
         if running {
@@ -192,6 +195,19 @@ pub fn tensor_ui(
                     g(e.rmse)
                 ));
             }
+            if let Some(link) = schemes
+                .get(*scheme)
+                .and_then(|s| lab_link(s, r.entry.params()))
+                && ui
+                    .button("Try in the lab")
+                    .on_hover_text(
+                        "The Downcast lab with this scheme, on a random tensor of this one's size \
+                         (up to 10^7 values; group sizes are set in the lab)",
+                    )
+                    .clicked()
+            {
+                lab = Some(link);
+            }
         });
     }
     let height = crate::app::widgets::plots::plot_height(ui.ctx(), 220.0);
@@ -207,6 +223,7 @@ pub fn tensor_ui(
             })
             .response
     });
+    lab
 }
 
 /// How the sensitivity table is sorted.
@@ -373,4 +390,31 @@ pub fn sensitivity_ui(
             });
     });
     action
+}
+
+/// The link that opens the Downcast lab on `scheme` for a tensor of `params` values: casts by
+/// their format, quantization types and block schemes by the name the lab's links take.
+pub fn lab_link(scheme: &TensorScheme, params: u64) -> Option<Link> {
+    let mut link = Link {
+        tab: Some("downcast".into()),
+        size: Some(
+            usize::try_from(params)
+                .unwrap_or(usize::MAX)
+                .clamp(crate::deeplink::MIN_SIZE, crate::deeplink::MAX_SIZE),
+        ),
+        ..Link::default()
+    };
+    let name = match scheme {
+        TensorScheme::Cast(f) => {
+            link.to = Some(f.name());
+            return Some(link);
+        }
+        TensorScheme::Quant(q, _) => q.name().to_string(),
+        TensorScheme::Block(b) => b.name().to_string(),
+    };
+    let known = crate::deeplink::SCHEMES.iter().any(|s| *s == name);
+    known.then_some(Link {
+        scheme: Some(name),
+        ..link
+    })
 }

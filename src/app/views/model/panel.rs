@@ -55,6 +55,8 @@ pub struct ModelPanel {
     filter: String,
     selected: Option<String>,
     scheme: usize,
+    /// The lab link "Try in the lab" asked for this frame (the view sends it to the app).
+    pub(super) lab_link: Option<crate::deeplink::Link>,
     schemes: Vec<TensorScheme>,
     report_job: Job<Result<TensorReport, String>>,
     report: Option<TensorReport>,
@@ -81,6 +83,7 @@ impl Default for ModelPanel {
             filter: String::new(),
             selected: None,
             scheme: 4,
+            lab_link: None,
             schemes: TensorScheme::parse_list(DEFAULT_SCHEMES).unwrap_or_default(),
             report_job: Job::default(),
             report: None,
@@ -515,7 +518,7 @@ impl ModelPanel {
         model_views::summary_ui(ui, &files);
         ui.add_space(10.0);
         let before = self.scheme;
-        model_views::tensor_ui(
+        self.lab_link = model_views::tensor_ui(
             ui,
             self.report.as_ref(),
             self.report_job.status().is_some(),

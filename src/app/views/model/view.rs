@@ -2,8 +2,7 @@
 //! and its lesson fields (`model_view`, `sample`).
 
 use super::{ModelPanel, ModelState};
-use crate::app::view::{Command, Commands, View};
-use crate::app::views::{Persist, Tab};
+use crate::app::view::{Command, Commands, Persist, View};
 use crate::lesson::Show;
 
 impl View for ModelPanel {
@@ -19,15 +18,19 @@ impl View for ModelPanel {
         }
     }
 
-    fn ui(&mut self, ui: &mut egui::Ui, _commands: &mut Commands) {
+    /// The panel; "Try in the lab" becomes a command to open the lab's link.
+    fn ui(&mut self, ui: &mut egui::Ui, commands: &mut Commands) {
         self.panel_ui(ui);
+        if let Some(link) = self.lab_link.take() {
+            commands.push(Command::OpenLink(link));
+        }
     }
 
     /// Background results and the file choosers; Ctrl+O opens a checkpoint from any view.
     fn poll(&mut self, ctx: &egui::Context, commands: &mut Commands) {
         let open = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::O);
         if ctx.input_mut(|i| i.consume_shortcut(&open)) {
-            commands.push(Command::Show(Tab::Model));
+            commands.push(Command::ShowMe);
             self.open_dialog(ctx);
         }
         ModelPanel::poll(self, ctx);
