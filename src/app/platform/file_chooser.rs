@@ -226,6 +226,14 @@ impl FileChooser {
             }
             None => {}
         }
+        if let Some(why) = self.native.take_failure() {
+            self.picker = Some(FilePicker::new(
+                self.wanted,
+                &self.start,
+                &self.recent,
+                Some(why),
+            ));
+        }
         if self.native.status().is_some() {
             ctx.request_repaint_after(Duration::from_millis(200));
         }

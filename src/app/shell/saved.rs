@@ -113,6 +113,9 @@ impl QuantscopeApp {
             Some(Err(e)) => self.exporter.status = Some(Err(e)),
             None => {}
         }
+        if let Some(why) = self.loading.take_failure() {
+            self.exporter.status = Some(Err(why));
+        }
         if self.loading.status().is_some() {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
         }

@@ -259,6 +259,9 @@ impl DowncastPanel {
                 Err(Cancelled) => {}
             }
         }
+        if let Some(why) = self.job.take_failure() {
+            self.message = Some(why);
+        }
     }
 
     /// Draw the panel; starts a background run when something changed.

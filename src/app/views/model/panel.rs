@@ -365,6 +365,15 @@ impl ModelPanel {
         if let Some(Ok(rows)) = self.sens_job.poll() {
             self.sens = Some(rows);
         }
+        // Work that failed (a bug) is said here, in the panel that asked for it.
+        let failed = [
+            self.opening.take_failure(),
+            self.report_job.take_failure(),
+            self.sens_job.take_failure(),
+        ];
+        if let Some(why) = failed.into_iter().flatten().next() {
+            self.message = Some(why);
+        }
     }
 
     /// Draw the panel.

@@ -191,6 +191,9 @@ impl InferView {
                 Err(e) => self.message = Some(e),
             }
         }
+        if let Some(why) = self.job.take_failure() {
+            self.message = Some(why);
+        }
         let model = match model {
             Ok(m) => m,
             Err(why) => {
