@@ -1,7 +1,6 @@
 //! The app itself: the window's frame with the top bar over the view on screen, the lesson
 //! beside it, and the commands views send. The top bar, links, the lesson and the state walk
-//! the list of views ([`crate::app::views`]); nothing here names a view but the launch's
-//! fallback.
+//! the list of views ([`crate::app::views`]); nothing here names a view.
 
 pub mod lesson_panel;
 mod links;
