@@ -1,6 +1,6 @@
 //! Speed of the quantizer and the histogram, each beside a baseline measured in the same
 //! run: a `memcpy` of the same input bytes. `scripts/bench-report.sh` turns the criterion
-//! estimates into the ratios the README reports. Casts and the lab, against PyTorch:
+//! estimates into the ratios docs/speed.md reports. Casts and the lab, against PyTorch:
 //! `benches/lab.rs` and `scripts/bench_lab.py`.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

@@ -6,7 +6,7 @@ time while it redraws continuously (`?bench`). Also screenshots of each panel.
     scripts/web.sh                  # builds dist/
     python3 scripts/web_budgets.py [OUT_DIR]
 
-Not part of CI (the smoke test, scripts/web-smoke.sh, is); numbers go into the README.
+Not part of CI (the smoke test, scripts/web-smoke.sh, is); numbers go into docs/web.md.
 """
 
 import functools

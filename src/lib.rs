@@ -11,6 +11,8 @@ pub mod cli;
 pub mod deeplink;
 pub mod export;
 pub mod formats;
+pub mod ggml;
+pub mod gguf;
 pub mod glossary;
 pub mod infer;
 pub mod launch;

@@ -1,17 +1,14 @@
 //! The Bits panel driven through its real UI (egui_kittest, found by label via AccessKit).
 
+mod common;
+
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use quantscope::app::QuantscopeApp;
 
 fn harness() -> Harness<'static, QuantscopeApp> {
-    Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_ui_state(
-            |ui, app: &mut QuantscopeApp| app.show(ui),
-            QuantscopeApp::default(),
-        )
+    common::app_harness(1280.0, 800.0)
 }
 
 /// Replace the text of the value box, as a user would: select all, type.

@@ -1,17 +1,14 @@
 //! The Downcast lab driven through the real UI (egui_kittest), waiting for its background runs.
 
+mod common;
+
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use quantscope::app::{QuantscopeApp, Tab};
 
 fn harness() -> Harness<'static, QuantscopeApp> {
-    let mut h = Harness::builder()
-        .with_size([1280.0, 900.0])
-        .build_ui_state(
-            |ui, app: &mut QuantscopeApp| app.show(ui),
-            QuantscopeApp::default(),
-        );
+    let mut h = common::app_harness(1280.0, 900.0);
     h.get_by_label("Downcast").click();
     settle(&mut h);
     h

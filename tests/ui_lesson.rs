@@ -11,12 +11,7 @@ use quantscope::app::views::model::View;
 use quantscope::app::{QuantscopeApp, Tab};
 
 fn harness() -> Harness<'static, QuantscopeApp> {
-    Harness::builder()
-        .with_size([1400.0, 1000.0])
-        .build_ui_state(
-            |ui, app: &mut QuantscopeApp| app.show(ui),
-            QuantscopeApp::default(),
-        )
+    common::app_harness(1400.0, 1000.0)
 }
 
 /// Run frames until the panel on screen is done.

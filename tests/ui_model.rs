@@ -24,12 +24,7 @@ impl egui::DroppedFile for Dropped {
 }
 
 fn harness() -> Harness<'static, QuantscopeApp> {
-    let mut h = Harness::builder()
-        .with_size([1280.0, 1400.0])
-        .build_ui_state(
-            |ui, app: &mut QuantscopeApp| app.show(ui),
-            QuantscopeApp::default(),
-        );
+    let mut h = common::app_harness(1280.0, 1400.0);
     h.get_by_role_and_label(Role::Button, "Model").click();
     settle(&mut h);
     h

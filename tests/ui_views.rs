@@ -13,12 +13,7 @@ use quantscope::app::views::Views;
 use quantscope::app::{QuantscopeApp, Tab};
 
 fn app_harness() -> Harness<'static, QuantscopeApp> {
-    Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_ui_state(
-            |ui, app: &mut QuantscopeApp| app.show(ui),
-            QuantscopeApp::default(),
-        )
+    common::app_harness(1280.0, 800.0)
 }
 
 #[test]

@@ -220,3 +220,16 @@ pub fn settle_frames(
     }
     panic!("the panel on screen did not settle");
 }
+
+/// The whole app in a headless window of `width` × `height` points, from its start state.
+pub fn app_harness(
+    width: f32,
+    height: f32,
+) -> egui_kittest::Harness<'static, quantscope::app::QuantscopeApp> {
+    egui_kittest::Harness::builder()
+        .with_size([width, height])
+        .build_ui_state(
+            |ui, app: &mut quantscope::app::QuantscopeApp| app.show(ui),
+            quantscope::app::QuantscopeApp::default(),
+        )
+}

@@ -1,16 +1,16 @@
 //! The list of views: one folder each, and one line each in [`views!`] below. The line names
-//! the tab ([`Tab`]), the view's key in links, lesson steps and state files (the field name),
-//! and its type; from it come the [`Views`] the app holds, the [`ViewStates`] its state file
-//! holds, and the walks over every view that the top bar, links, the lesson and the tests use.
-
-pub mod bits;
-pub mod downcast;
-pub mod model;
+//! the tab ([`Tab`]), the view's key in links, lesson steps and state files (also the name of
+//! its folder, which the list declares as its module), and its type; from it come the
+//! [`Views`] the app holds, the [`ViewStates`] its state file holds, and the walks over every
+//! view that the top bar, links, the lesson and the tests use.
 
 use super::view::{Persist, View};
 
 macro_rules! views {
     ($($(#[$doc:meta])* $tab:ident => $key:ident: $ty:ty,)+) => {
+        // Each view's folder is the module of its key.
+        $(pub mod $key;)+
+
         /// The views, one per tab of the top bar, in the bar's order.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum Tab {
