@@ -12,8 +12,14 @@ Writes:
   where llama-cpp-python is installed, blocks ggml_quantize_chunk made from real-looking
   weights (`<TYPE>.ggml`);
 - dequant_expected.safetensors: each tensor decoded to F32 by gguf-py's
-  gguf.quants.dequantize (which matches ggml's dequantize_row_*).
+  gguf.quants.dequantize (which matches ggml's dequantize_row_*);
+- dequant_reader.json: what gguf-py's GGUFReader reads of dequant.gguf (version, metadata,
+  each tensor's type, row-major shape, bytes and data offset), for `quantscope inspect`;
+- metadata.gguf + metadata_reader.json: every metadata value type (scalars, strings, arrays,
+  a 40-entry string array as a tokenizer has), general.alignment 64, and what GGUFReader
+  reads of it.
 """
+import json
 import ctypes
 import glob
 import os
@@ -122,11 +128,76 @@ def ggml_quantize(lib, t, x, imatrix=None):
     return out.reshape(rows, row)
 
 
+def reader_json(path):
+    reader = gguf.GGUFReader(path)
+    meta = {}
+    for f in reader.fields.values():
+        if f.name.startswith("GGUF."):
+            continue
+        v = f.contents()
+        meta[f.name] = v
+    return {
+        "version": int(reader.fields["GGUF.version"].contents()),
+        "metadata": meta,
+        "tensors": [{
+            "name": t.name,
+            "dtype": t.tensor_type.name,
+            "shape": [int(d) for d in reversed(t.shape)],
+            "bytes": int(t.n_bytes),
+            "offset": int(t.data_offset),
+        } for t in reader.tensors],
+    }
+
+
+def metadata_file(rng):
+    path = os.path.join(OUT, "metadata.gguf")
+    w = gguf.GGUFWriter(path, "llama")
+    w.add_uint32("general.alignment", 64)
+    w.add_string("general.name", "tiny — ünïcode ✓")
+    w.add_uint32("general.file_type", 15)  # MOSTLY_Q4_K_M
+    w.add_uint8("test.u8", 200)
+    w.add_int8("test.i8", -100)
+    w.add_uint16("test.u16", 60000)
+    w.add_int16("test.i16", -30000)
+    w.add_uint32("llama.context_length", 4096)
+    w.add_int32("test.i32", -2_000_000_000)
+    w.add_float32("llama.rope.freq_base", 500000.0)
+    w.add_bool("test.bool", True)
+    w.add_uint64("test.u64", 1 << 40)
+    w.add_int64("test.i64", -(1 << 40))
+    w.add_float64("test.f64", 0.1)
+    w.add_array("test.short_ints", [1, -2, 3])
+    w.add_array("tokenizer.ggml.tokens", [f"tok{i}" for i in range(40)])
+    w.add_array("tokenizer.ggml.scores", [float(i) / 4 for i in range(20)])
+    x = rng.standard_normal((2, 64)).astype(np.float32)
+    w.add_tensor("token_embd.weight", x)
+    w.add_tensor("blk.0.attn_q.weight", gguf.quants.quantize(x, T.Q8_0), raw_shape=None, raw_dtype=T.Q8_0)
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    with open(os.path.join(OUT, "metadata_reader.json"), "w") as fh:
+        json.dump(reader_json(path), fh, indent=1, ensure_ascii=False)
+
+
+def ggml_dequantize(lib, t, blocks, n):
+    """ggml's own dequantize_row_<type> on the blocks (to check gguf-py against it)."""
+    f = getattr(lib, "dequantize_row_" + t.name.lower().replace("_k", "_K"), None)
+    if f is None:
+        return None
+    f.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64]
+    out = np.zeros(n, dtype=np.float32)
+    b = np.ascontiguousarray(blocks)
+    f(b.ctypes.data, out.ctypes.data, n)
+    return out
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     rng = np.random.default_rng(24)
     writer = gguf.GGUFWriter(os.path.join(OUT, "dequant.gguf"), "quantscope-fixture")
     expected = {}
+    raws = {}
     for t in PLAIN:
         raw = plain(rng, t, 64).reshape(2, -1)
         writer.add_tensor(t.name, raw, raw_shape=raw.shape, raw_dtype=t)
@@ -137,6 +208,7 @@ def main():
         blocks = random_blocks(rng, t, 3 * per_row).reshape(3, per_row * ts)
         writer.add_tensor(t.name, blocks, raw_shape=blocks.shape, raw_dtype=t)
         expected[t.name] = dequantize(blocks, t).reshape(3, per_row * bs)
+        raws[t.name] = blocks
     lib = ggml_lib()
     if lib is None:
         print("llama-cpp-python not installed: no ggml-quantized blocks", file=sys.stderr)
@@ -147,6 +219,19 @@ def main():
             q = ggml_quantize(lib, t, w, im)
             writer.add_tensor(t.name + ".ggml", q, raw_shape=q.shape, raw_dtype=t)
             expected[t.name + ".ggml"] = dequantize(q, t).reshape(4, 512)
+            raws[t.name + ".ggml"] = q
+    if lib is not None:
+        # gguf-py's dequantize is ggml's, bit for bit, on every quantized tensor here.
+        for name, values in expected.items():
+            t = T[name.split(".")[0]]
+            if t in PLAIN:
+                continue
+            blocks = raws[name]
+            theirs = ggml_dequantize(lib, t, blocks, values.size)
+            if theirs is not None:
+                same = (theirs.view(np.uint32) == values.reshape(-1).view(np.uint32)) | (np.isnan(theirs) & np.isnan(values.reshape(-1)))
+                assert same.all(), f"gguf-py and ggml differ on {name}"
+        print("gguf-py's dequantize equals ggml's dequantize_row_* on every quantized tensor", file=sys.stderr)
     writer.write_header_to_file()
     writer.write_kv_data_to_file()
     writer.write_tensors_to_file()
@@ -154,6 +239,9 @@ def main():
     from safetensors.numpy import save_file
     save_file({k: np.ascontiguousarray(v, dtype=np.float32) for k, v in expected.items()},
               os.path.join(OUT, "dequant_expected.safetensors"))
+    with open(os.path.join(OUT, "dequant_reader.json"), "w") as fh:
+        json.dump(reader_json(os.path.join(OUT, "dequant.gguf")), fh, indent=1)
+    metadata_file(rng)
     print(f"wrote {len(expected)} tensors to {OUT}")
 
 

@@ -22,7 +22,7 @@ impl Wanted {
     /// The file extensions that fit (lower case; none for a folder).
     pub fn extensions(self) -> &'static [&'static str] {
         match self {
-            Wanted::Checkpoint => &["safetensors", "json"],
+            Wanted::Checkpoint => &["safetensors", "json", "gguf"],
             Wanted::Folder => &[],
             Wanted::Image => &["png", "jpg", "jpeg", "webp"],
             Wanted::State => &["json"],

@@ -52,7 +52,7 @@ pub fn classify_path(path: &Path) -> Result<PathKind, String> {
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
-    if matches!(ext.as_deref(), Some("safetensors" | "json")) {
+    if matches!(ext.as_deref(), Some("safetensors" | "json" | "gguf")) {
         return Ok(PathKind::Checkpoint);
     }
     // No telling extension: read the first bytes.

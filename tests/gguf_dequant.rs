@@ -26,8 +26,17 @@ fn a_gguf_py_file_reads_with_every_tensor_where_its_infos_say() {
     assert_eq!(f32_t.ne, [32, 2]);
     assert_eq!(f32_t.shape(), [2, 32]);
     assert_eq!(f32_t.ggml_type, GgmlType::F32);
-    // gguf-py's GGUFReader: F32 at byte 1472, 256 bytes.
-    assert_eq!(h.range(f32_t), 1472..1728);
+    // Where gguf-py's GGUFReader finds every tensor (its data_offset and n_bytes).
+    let reader: serde_json::Value =
+        serde_json::from_slice(&read("dequant_reader.json")).expect("JSON");
+    let theirs = reader["tensors"].as_array().expect("tensors");
+    assert_eq!(theirs.len(), h.tensors.len());
+    for (t, r) in h.tensors.iter().zip(theirs) {
+        let start = r["offset"].as_u64().unwrap_or(0) as usize;
+        let len = r["bytes"].as_u64().unwrap_or(0) as usize;
+        assert_eq!(h.range(t), start..start + len, "{}", t.name);
+    }
+    assert_eq!(h.range(f32_t).len(), 256);
     assert_eq!(h.data_offset % 32, 0);
 }
 

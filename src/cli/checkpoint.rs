@@ -13,6 +13,7 @@ use std::path::Path;
 /// `quantscope inspect`.
 pub fn inspect(path: &Path, stats: bool, as_json: bool) -> Result<String, CliError> {
     let files = ModelFiles::open(path).map_err(CliError)?;
+    let gguf = files.gguf();
     let mut tensors = Vec::new();
     for t in &files.tensors {
         let mut obj = json!({
@@ -21,7 +22,14 @@ pub fn inspect(path: &Path, stats: bool, as_json: bool) -> Result<String, CliErr
             "shape": t.shape,
             "params": t.params(),
             "bytes": t.bytes(),
+            "bits_per_value": t.bits_per_value(),
         });
+        if let Some(g) = files.shards[t.shard].gguf()
+            && let Some(info) = g.info(&t.name)
+        {
+            // Where its blocks start in its file (gguf-py's ReaderTensor.data_offset).
+            obj["offset"] = json!(g.header().range(info).start);
+        }
         if stats {
             let (values, _) = files.values_f64(&t.name).map_err(CliError)?;
             obj["stats"] = summary_json(&Summary::of(values.iter().copied()));
@@ -33,8 +41,9 @@ pub fn inspect(path: &Path, stats: bool, as_json: bool) -> Result<String, CliErr
         .iter()
         .map(|r| (r.key.to_string(), json!(r.bytes)))
         .collect();
-    let out = json!({
+    let mut out = json!({
         "path": path.display().to_string(),
+        "format": if gguf.is_some() { "gguf" } else { "safetensors" },
         "shards": files.shards.len(),
         "tensors": tensors,
         "total_params": files.total_params(),
@@ -44,6 +53,15 @@ pub fn inspect(path: &Path, stats: bool, as_json: bool) -> Result<String, CliErr
         "metadata": files.metadata,
         "config": files.config,
     });
+    if let Some(h) = gguf {
+        out["version"] = json!(h.version);
+        out["metadata"] = Value::Object(
+            h.metadata
+                .iter()
+                .map(|(k, v)| (k.clone(), v.to_json()))
+                .collect(),
+        );
+    }
     if as_json {
         return Ok(pretty(&out));
     }
@@ -131,4 +149,41 @@ pub fn sensitivity(
         text.push('\n');
     }
     Ok(text)
+}
+
+/// `quantscope dequantize`: one tensor decoded to F32, written as a safetensors file under its
+/// own name. Refuses to overwrite without `force`, and never writes over the checkpoint.
+pub fn dequantize(path: &Path, tensor: &str, out: &Path, force: bool) -> Result<String, CliError> {
+    let files = ModelFiles::open(path).map_err(CliError)?;
+    let (values, shape) = files.values_f32(tensor).map_err(CliError)?;
+    let same = |a: &Path, b: &Path| match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if files.shards.iter().any(|s| same(s.path(), out)) {
+        return Err(CliError(format!(
+            "{} is the checkpoint itself: quantscope never writes over the files it opens",
+            out.display()
+        )));
+    }
+    if out.exists() && !force {
+        return Err(CliError(format!(
+            "{} exists; pass --force to overwrite it",
+            out.display()
+        )));
+    }
+    let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+    let view = safetensors::tensor::TensorView::new(safetensors::Dtype::F32, shape.clone(), &bytes)
+        .map_err(|e| CliError(format!("cannot write {tensor}: {e}")))?;
+    let data = safetensors::serialize([(tensor, view)], None)
+        .map_err(|e| CliError(format!("cannot write {tensor}: {e}")))?;
+    std::fs::write(out, data)
+        .map_err(|e| CliError(format!("cannot write {}: {e}", out.display())))?;
+    Ok(format!(
+        "wrote {} ({} values, shape {:?}, F32) to {}\n",
+        crate::formats::spec::printable(tensor),
+        values.len(),
+        shape,
+        out.display()
+    ))
 }

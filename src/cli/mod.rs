@@ -18,8 +18,8 @@ const GUI_HELP: &str = "\
 With no subcommand, quantscope opens its window.
   quantscope                     the window, as it was left
   quantscope PATH [PATH]         the window on a checkpoint (.safetensors file, model folder,
-                                 model.safetensors.index.json) and/or an image (PNG, JPEG, WebP),
-                                 in any order
+                                 model.safetensors.index.json, .gguf file) and/or an image (PNG,
+                                 JPEG, WebP), in any order
   quantscope open PATH [IMAGE]   the same, spelled out
   quantscope --open '#tab=bits&value=0.1&format=float16'
                                  the window in a deep link's state (the web page's URL
@@ -138,7 +138,8 @@ enum Command {
     },
     /// List a checkpoint's tensors, parameters and memory per precision.
     Inspect {
-        /// A .safetensors file, a folder holding one, or a model.safetensors.index.json.
+        /// A .safetensors file, a folder holding one, a model.safetensors.index.json, or a
+        /// .gguf file (the first part of a split one opens them all).
         path: std::path::PathBuf,
         /// Also compute each tensor's statistics (reads every tensor).
         #[arg(long)]
@@ -146,6 +147,20 @@ enum Command {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Write one tensor of a checkpoint decoded to F32, as a .safetensors file.
+    Dequantize {
+        /// A checkpoint quantscope opens (.gguf, .safetensors, a folder, an index); read-only.
+        checkpoint: std::path::PathBuf,
+        /// Name of the tensor.
+        #[arg(long)]
+        tensor: String,
+        /// The .safetensors file to write (the tensor under the same name).
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Overwrite `--out` if it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// Classify an image with a model in one precision.
     Classify {
@@ -259,6 +274,12 @@ where
             dump_q,
         }),
         Command::Inspect { path, stats, json } => checkpoint::inspect(&path, stats, json),
+        Command::Dequantize {
+            checkpoint: path,
+            tensor,
+            out,
+            force,
+        } => checkpoint::dequantize(&path, &tensor, &out, force),
         Command::Classify { input, dtype, json } => infer::classify(&input, &dtype, json),
         Command::Sensitivity {
             path,

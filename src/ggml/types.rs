@@ -3,7 +3,9 @@
 //! repacked Q4_0_4_4 … and IQ4_NL_4_4 …) and ids past the last one known here are not types.
 
 /// A ggml tensor type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[allow(non_camel_case_types, missing_docs)]
 pub enum GgmlType {
     F32,

@@ -181,7 +181,7 @@ impl<'a> Cursor<'a> {
                 }
                 if n.saturating_mul(et.size() as u64) > self.left() {
                     return Err(format!(
-                        "{} has {n} elements of {}, past the end of the file ({} bytes left)",
+                        "{} has {n} elements of type {}, past the end of the file ({} bytes left)",
                         what(),
                         et.name(),
                         self.left()

@@ -2,28 +2,11 @@
 //! validated by the `safetensors` crate. The file is never written; tensors are decoded on
 //! demand.
 
+use super::file_bytes::FileBytes as Data;
 use crate::formats::{Format, decode};
 use safetensors::SafeTensors;
 use safetensors::tensor::{Dtype, Metadata, TensorInfo};
 use std::path::{Path, PathBuf};
-
-/// The bytes of a file: mapped from disk, or owned (a file dropped on the web page).
-enum Data {
-    #[cfg(not(target_arch = "wasm32"))]
-    Mapped(memmap2::Mmap),
-    Owned(Vec<u8>),
-}
-
-impl std::ops::Deref for Data {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
-        match self {
-            #[cfg(not(target_arch = "wasm32"))]
-            Data::Mapped(m) => m,
-            Data::Owned(v) => v,
-        }
-    }
-}
 
 /// An open safetensors file.
 pub struct Checkpoint {
@@ -43,28 +26,10 @@ impl std::fmt::Debug for Checkpoint {
 
 impl Checkpoint {
     /// Open and validate `path` (header, JSON, offsets, sizes). Errors say what is wrong.
-    #[cfg(not(target_arch = "wasm32"))]
     pub fn open(path: &Path) -> Result<Checkpoint, String> {
-        let shown = path.display();
-        let file = std::fs::File::open(path).map_err(|e| format!("cannot open {shown}: {e}"))?;
-        let len = file
-            .metadata()
-            .map_err(|e| format!("cannot read {shown}: {e}"))?
-            .len();
-        short_check(path, len)?;
-        // SAFETY: the map is read-only; the file is opened read-only and never written by us.
-        let map =
-            unsafe { memmap2::Mmap::map(&file) }.map_err(|e| format!("cannot map {shown}: {e}"))?;
-        Self::validate(path, Data::Mapped(map))
-    }
-
-    /// In the browser there is no file system: files come as bytes ([`Checkpoint::from_bytes`]).
-    #[cfg(target_arch = "wasm32")]
-    pub fn open(path: &Path) -> Result<Checkpoint, String> {
-        Err(format!(
-            "cannot open {}: the browser reads files only when they are picked or dropped",
-            path.display()
-        ))
+        let map = Data::map(path)?;
+        short_check(path, map.len() as u64)?;
+        Self::validate(path, map)
     }
 
     /// Validate a file's bytes held in memory (a file picked or dropped on the web page);

@@ -1,9 +1,13 @@
 //! A checkpoint as the user points at it: one `.safetensors` file, a folder holding one
-//! (with `config.json`), or a sharded checkpoint (`model.safetensors.index.json` + shards).
-//! Every file is opened read-only and memory-mapped; nothing is read until asked for.
+//! (with `config.json`), a sharded checkpoint (`model.safetensors.index.json` + shards), or a
+//! GGUF file (split ones, `…-00001-of-00003.gguf`, as one model). Every file is opened
+//! read-only and memory-mapped; nothing is read until asked for.
 
 use super::checkpoint::Checkpoint;
+use super::gguf_file::{GgufFile, split_files};
+use super::shard::Shard;
 use crate::formats::spec::printable;
+use crate::ggml::GgmlType;
 use safetensors::tensor::Dtype;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -25,6 +29,9 @@ pub struct TensorEntry {
     /// Set when the tensor is stored as the parts of a block format (gpt-oss MXFP4).
     #[serde(default)]
     pub packed: Option<Packed>,
+    /// Set for a GGUF tensor: its ggml type (then `dtype` is a placeholder).
+    #[serde(default)]
+    pub ggml: Option<GgmlType>,
 }
 
 /// A logical MXFP4 tensor stored in the gpt-oss layout: a U8 tensor `NAME_blocks`
@@ -51,6 +58,9 @@ impl TensorEntry {
 
     /// Bytes on disk (a packed tensor: its blocks and scales).
     pub fn bytes(&self) -> u64 {
+        if let Some(t) = self.ggml {
+            return t.bytes_for(self.params()).unwrap_or(u64::MAX);
+        }
         if self.packed.is_some() {
             return self.params() / 2 + self.params() / MX_BLOCK as u64;
         }
@@ -60,6 +70,7 @@ impl TensorEntry {
     /// Storage bits per value, scales included (MXFP4: 4.25).
     pub fn bits_per_value(&self) -> f64 {
         match self.params() {
+            0 if self.ggml.is_some() => self.ggml.map_or(0.0, GgmlType::bits_per_value),
             0 => dtype_bits(self.dtype) as f64,
             n => self.bytes() as f64 * 8.0 / n as f64,
         }
@@ -67,7 +78,9 @@ impl TensorEntry {
 
     /// The dtype as shown: `MXFP4` for a packed tensor, else safetensors' spelling.
     pub fn dtype_label(&self) -> String {
-        if self.packed.is_some() {
+        if let Some(t) = self.ggml {
+            t.name().into()
+        } else if self.packed.is_some() {
             "MXFP4".into()
         } else {
             dtype_name(self.dtype)
@@ -76,6 +89,9 @@ impl TensorEntry {
 
     /// Whether it holds floating-point values.
     pub fn is_float(&self) -> bool {
+        if let Some(t) = self.ggml {
+            return t.is_float() && crate::ggml::dequant::decodes(t);
+        }
         self.packed.is_some()
             || matches!(
                 self.dtype,
@@ -106,8 +122,8 @@ pub struct ModelFiles {
     pub id: u64,
     /// What the user opened.
     pub path: PathBuf,
-    /// The safetensors files, in index order.
-    pub shards: Vec<Checkpoint>,
+    /// The files, in index order (safetensors shards, or the parts of a GGUF).
+    pub shards: Vec<Shard>,
     /// Every tensor, sorted by name.
     pub tensors: Vec<TensorEntry>,
     /// `__metadata__` of the shards, merged.
@@ -132,6 +148,14 @@ impl ModelFiles {
     pub fn open(path: &Path) -> Result<ModelFiles, String> {
         let shown = path.display();
         let meta = std::fs::metadata(path).map_err(|e| format!("cannot open {shown}: {e}"))?;
+        if !meta.is_dir() && is_gguf_name(path) {
+            let parts = split_files(path).unwrap_or_else(|| Ok(vec![path.to_path_buf()]))?;
+            let shards = parts
+                .iter()
+                .map(|p| GgufFile::open(p).map(Shard::Gguf))
+                .collect::<Result<Vec<_>, _>>()?;
+            return Self::assemble(path, shards, BTreeMap::new());
+        }
         let (dir, shard_paths) = if meta.is_dir() {
             (path.to_path_buf(), shards_in_folder(path)?)
         } else if path
@@ -148,7 +172,7 @@ impl ModelFiles {
         };
         let shards = shard_paths
             .iter()
-            .map(|p| Checkpoint::open(p))
+            .map(|p| Checkpoint::open(p).map(Shard::Safetensors))
             .collect::<Result<Vec<_>, _>>()?;
         let side = SIDE_FILES
             .iter()
@@ -181,22 +205,36 @@ impl ModelFiles {
                 let text =
                     String::from_utf8(bytes).map_err(|_| format!("{base} is not UTF-8 text"))?;
                 side.insert(base, text);
-            } else if base.ends_with(".safetensors") {
+            } else if base.ends_with(".safetensors") || base.ends_with(".gguf") {
                 weights.push((base, bytes));
             } else {
                 return Err(format!(
-                    "{}: not a .safetensors file, config.json or preprocessor_config.json",
+                    "{}: not a .safetensors or .gguf file, config.json or preprocessor_config.json",
                     printable(&base)
                 ));
             }
         }
         if weights.is_empty() {
-            return Err(format!("{label}: no .safetensors file among the files"));
+            return Err(format!(
+                "{label}: no .safetensors or .gguf file among the files"
+            ));
         }
         weights.sort_by(|a, b| a.0.cmp(&b.0));
+        let ggufs = weights.iter().filter(|(n, _)| n.ends_with(".gguf")).count();
+        if ggufs > 0 && ggufs < weights.len() {
+            return Err(format!(
+                "{label}: .gguf and .safetensors files together; open one checkpoint at a time"
+            ));
+        }
         let shards = weights
             .into_iter()
-            .map(|(name, bytes)| Checkpoint::from_bytes(Path::new(&name), bytes))
+            .map(|(name, bytes)| {
+                if name.ends_with(".gguf") {
+                    GgufFile::from_bytes(Path::new(&name), bytes).map(Shard::Gguf)
+                } else {
+                    Checkpoint::from_bytes(Path::new(&name), bytes).map(Shard::Safetensors)
+                }
+            })
             .collect::<Result<Vec<_>, _>>()?;
         Self::assemble(Path::new(label), shards, side)
     }
@@ -218,13 +256,38 @@ impl ModelFiles {
     /// Index the shards' tensors and metadata; `config.json` from the side files.
     fn assemble(
         path: &Path,
-        shards: Vec<Checkpoint>,
+        shards: Vec<Shard>,
         side: BTreeMap<String, String>,
     ) -> Result<ModelFiles, String> {
         let mut tensors = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
         let mut metadata = BTreeMap::new();
         for (i, shard) in shards.iter().enumerate() {
+            let shard = match shard {
+                Shard::Safetensors(c) => c,
+                Shard::Gguf(g) => {
+                    for t in &g.header().tensors {
+                        if let Some(&other) = seen.get(&t.name) {
+                            return Err(format!(
+                                "tensor '{}' is in both {} and {}",
+                                printable(&t.name),
+                                shards[other].path().display(),
+                                g.path().display()
+                            ));
+                        }
+                        seen.insert(t.name.clone(), i);
+                        tensors.push(TensorEntry {
+                            name: t.name.clone(),
+                            dtype: Dtype::U8,
+                            shape: t.shape(),
+                            shard: i,
+                            packed: None,
+                            ggml: Some(t.ggml_type),
+                        });
+                    }
+                    continue;
+                }
+            };
             for name in shard.names() {
                 if let Some(&other) = seen.get(&name) {
                     return Err(format!(
@@ -244,6 +307,7 @@ impl ModelFiles {
                     shape: info.shape.clone(),
                     shard: i,
                     packed: None,
+                    ggml: None,
                 });
             }
             if let Some(m) = shard.user_metadata() {
@@ -329,6 +393,11 @@ impl ModelFiles {
             }
         }
         Ok((out, t.shape.clone()))
+    }
+
+    /// The GGUF header of the first file, if the checkpoint is a GGUF.
+    pub fn gguf(&self) -> Option<&crate::gguf::Header> {
+        self.shards.first()?.gguf().map(GgufFile::header)
     }
 
     /// Total number of parameters.
@@ -483,6 +552,7 @@ fn pair_mxfp4(tensors: Vec<TensorEntry>) -> Result<Vec<TensorEntry>, String> {
                 scales: scales_name,
                 scales_shard: s.shard,
             }),
+            ggml: None,
         });
     }
     for (t, used) in tensors.into_iter().zip(used) {
@@ -504,6 +574,12 @@ pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
             .collect()
     };
     key(a).cmp(&key(b))
+}
+
+/// Whether a file name says GGUF.
+pub fn is_gguf_name(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|x| x.eq_ignore_ascii_case("gguf"))
 }
 
 #[cfg(test)]

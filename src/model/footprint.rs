@@ -185,6 +185,7 @@ mod tests {
             shape: shape.to_vec(),
             shard: 0,
             packed: None,
+            ggml: None,
         }
     }
 

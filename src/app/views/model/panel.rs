@@ -210,12 +210,12 @@ impl ModelPanel {
     }
 
     /// Open files held in memory (picked or dropped in the browser): `.safetensors` shards
-    /// with their config.json / preprocessor_config.json.
+    /// with their config.json / preprocessor_config.json, or `.gguf` files.
     pub fn open_memory(&mut self, ctx: &egui::Context, files: Vec<(String, Vec<u8>)>) {
         self.started = true;
         let label = files
             .iter()
-            .find(|(n, _)| n.ends_with(".safetensors"))
+            .find(|(n, _)| n.ends_with(".safetensors") || n.ends_with(".gguf"))
             .or(files.first())
             .map_or("dropped files".to_string(), |(n, _)| n.clone());
         self.opening.start(ctx, move |_| {
@@ -433,7 +433,7 @@ impl ModelPanel {
             ui.separator();
             if ui
                 .button("Open file…")
-                .on_hover_text("A .safetensors file or a model.safetensors.index.json (Ctrl+O)")
+                .on_hover_text("A .safetensors file, a model.safetensors.index.json or a .gguf file (Ctrl+O)")
                 .clicked()
             {
                 self.open_dialog(ui.ctx());
