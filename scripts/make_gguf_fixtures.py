@@ -15,6 +15,10 @@ Writes:
   gguf.quants.dequantize (which matches ggml's dequantize_row_*);
 - dequant_reader.json: what gguf-py's GGUFReader reads of dequant.gguf (version, metadata,
   each tensor's type, row-major shape, bytes and data offset), for `quantscope inspect`;
+- quant_input.safetensors + quant_expected.gguf (needs llama-cpp-python): 8 rows of 512
+  weight-like values (normal, outliers, tiny, a zero block, ties, uniform, Laplace) and
+  ggml_quantize_chunk's blocks of them, without an importance matrix, in each of the 15 types
+  quantscope quantizes into;
 - metadata.gguf + metadata_reader.json: every metadata value type (scalars, strings, arrays,
   a 40-entry string array as a tokenizer has), general.alignment 64, and what GGUFReader
   reads of it.
@@ -192,6 +196,35 @@ def ggml_dequantize(lib, t, blocks, n):
     return out
 
 
+QUANTIZE_INTO = [T.Q4_0, T.Q4_1, T.Q5_0, T.Q5_1, T.Q8_0, T.Q2_K, T.Q3_K, T.Q4_K, T.Q5_K,
+                 T.Q6_K, T.IQ4_NL, T.IQ4_XS, T.TQ1_0, T.TQ2_0, T.MXFP4]
+
+
+def quant_fixtures(lib, rng):
+    x = np.zeros((8, 512), dtype=np.float32)
+    x[0] = rng.standard_normal(512) * 0.02
+    x[1] = rng.standard_normal(512) * 0.02
+    x[1, ::37] *= 30.0                           # outliers
+    x[2] = rng.standard_normal(512) * 1e-6       # tiny
+    x[3, :256] = 0.0                             # a zero super-block
+    x[3, 256:] = rng.standard_normal(256)
+    x[4] = (rng.integers(-8, 8, 512) * 0.25).astype(np.float32)   # on a grid: ties
+    x[5] = rng.uniform(-1, 1, 512)
+    x[6] = rng.laplace(0, 0.05, 512)
+    x[7] = rng.standard_normal(512) * 3.0
+    x[7, 5] = -40.0
+    from safetensors.numpy import save_file
+    save_file({"x": x}, os.path.join(OUT, "quant_input.safetensors"))
+    w = gguf.GGUFWriter(os.path.join(OUT, "quant_expected.gguf"), "quantscope-fixture")
+    for t in QUANTIZE_INTO:
+        q = ggml_quantize(lib, t, x)
+        w.add_tensor(t.name, q, raw_shape=q.shape, raw_dtype=t)
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     rng = np.random.default_rng(24)
@@ -242,6 +275,8 @@ def main():
     with open(os.path.join(OUT, "dequant_reader.json"), "w") as fh:
         json.dump(reader_json(os.path.join(OUT, "dequant.gguf")), fh, indent=1)
     metadata_file(rng)
+    if lib is not None:
+        quant_fixtures(lib, rng)
     print(f"wrote {len(expected)} tensors to {OUT}")
 
 

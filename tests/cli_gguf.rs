@@ -246,3 +246,65 @@ fn a_split_gguf_opens_as_one_model() {
     assert_eq!(ours["tensors"].as_array().map(Vec::len), Some(n));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn quantize_into_ggml_types_gives_ggmls_bytes() {
+    let file = std::fs::read(format!("{FIXTURES}/quant_expected.gguf")).expect("fixture");
+    let h = quantscope::gguf::parse(&file).expect("gguf");
+    let input = format!("{FIXTURES}/quant_input.safetensors");
+    for t in &h.tensors {
+        let scheme = if t.name == "MXFP4" {
+            "ggml_mxfp4".to_string()
+        } else {
+            t.name.to_lowercase()
+        };
+        let out = json_of(&[
+            "quantize", &input, "--tensor", "x", "--scheme", &scheme, "--json", "--dump-q",
+        ]);
+        let want: String = file[h.range(t)]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(out["bytes_hex"].as_str(), Some(want.as_str()), "{scheme}");
+        assert_eq!(out["ggml_type"], t.name.as_str());
+        assert_eq!(out["shape"], json!([8, 512]));
+        assert!(out["sqnr_db"].as_f64().is_some_and(|s| s > 0.0), "{scheme}");
+        assert_eq!(out["bits_per_value"], json!(t.ggml_type.bits_per_value()));
+    }
+    // From a GGUF file's float tensor, too; a row the block does not divide is one line.
+    let gguf = format!("{FIXTURES}/metadata.gguf");
+    let out = json_of(&[
+        "quantize",
+        &gguf,
+        "--tensor",
+        "token_embd.weight",
+        "--scheme",
+        "q8_0",
+        "--json",
+    ]);
+    assert_eq!(out["shape"], json!([2, 64]));
+    fails(
+        &[
+            "quantize",
+            &gguf,
+            "--tensor",
+            "token_embd.weight",
+            "--scheme",
+            "q4_k",
+        ],
+        "its last dimension (64) is not a multiple of Q4_K's block of 256",
+    );
+    fails(
+        &[
+            "quantize",
+            &input,
+            "--tensor",
+            "x",
+            "--scheme",
+            "q4_k",
+            "--mode",
+            "symmetric",
+        ],
+        "sets its own blocks and scales",
+    );
+}

@@ -131,6 +131,9 @@ pub fn quantize(a: &QuantizeArgs) -> Result<String, CliError> {
     if let Ok(block) = a.scheme.parse::<BlockScheme>() {
         return quantize_block(a, block);
     }
+    if let Some(t) = ggml_scheme(a.scheme) {
+        return quantize_ggml(a, t);
+    }
     if a.tensor_scale || a.double_quant {
         return Err(CliError(format!(
             "--tensor-scale is for nvfp4 and --double-quant for nf4, not {}",
@@ -188,6 +191,71 @@ pub fn quantize(a: &QuantizeArgs) -> Result<String, CliError> {
         "{} {shape:?} → {scheme}: {} scale(s), MSE {}, max |error| {}, SQNR {}\n",
         a.tensor,
         q.groups,
+        g(err.mse),
+        g(err.max_abs_error),
+        sqnr_text(err.sqnr_db, |x| format!("{} dB", g(x)))
+    ))
+}
+
+/// The ggml type a `--scheme` names: `q4_0` … `q6_k`, `iq4_nl`, `iq4_xs`, `tq1_0`, `tq2_0`,
+/// `ggml_mxfp4` (plain `mxfp4` is the OCP / torchao block scheme).
+pub fn ggml_scheme(name: &str) -> Option<crate::ggml::GgmlType> {
+    let t = match name.to_ascii_lowercase().as_str() {
+        "ggml_mxfp4" => crate::ggml::GgmlType::MXFP4,
+        "mxfp4" => return None,
+        other => crate::ggml::GgmlType::named(other)?,
+    };
+    crate::ggml::quant::QUANTIZABLE.contains(&t).then_some(t)
+}
+
+/// `quantscope quantize --scheme q4_0|…|ggml_mxfp4`: the tensor's rows in ggml blocks, as
+/// `ggml_quantize_chunk` writes them without an importance matrix.
+fn quantize_ggml(a: &QuantizeArgs, t: crate::ggml::GgmlType) -> Result<String, CliError> {
+    if a.mode.is_some() || a.granularity.is_some() || a.tensor_scale || a.double_quant {
+        return Err(CliError(format!(
+            "{} sets its own blocks and scales: drop --mode / --granularity / --tensor-scale / --double-quant",
+            a.scheme
+        )));
+    }
+    let files = crate::model::ModelFiles::open(a.file).map_err(CliError)?;
+    let (values, shape) = files.values_f32(a.tensor).map_err(CliError)?;
+    let row = shape.last().copied().unwrap_or(values.len());
+    if row == 0 || !row.is_multiple_of(t.block_size()) {
+        return Err(CliError(format!(
+            "{} {shape:?}: its last dimension ({row}) is not a multiple of {t}'s block of {}",
+            crate::formats::spec::printable(a.tensor),
+            t.block_size()
+        )));
+    }
+    let blocks = crate::ggml::quantize(t, &values, row).map_err(CliError)?;
+    let mut decoded = vec![0f32; values.len()];
+    crate::ggml::dequantize(t, &blocks, &mut decoded).map_err(CliError)?;
+    let err = quant_error(&values, &decoded);
+    let mut obj = json!({
+        "tensor": a.tensor,
+        "shape": shape,
+        "scheme": a.scheme.to_ascii_lowercase(),
+        "ggml_type": t.name(),
+        "block_size": t.block_size(),
+        "bits_per_value": t.bits_per_value(),
+        "bytes": blocks.len(),
+        "mse": num(err.mse),
+        "max_abs_error": num(err.max_abs_error),
+        "sqnr_db": num(err.sqnr_db),
+    });
+    if a.dump_q {
+        let hex: String = blocks.iter().map(|b| format!("{b:02x}")).collect();
+        obj["bytes_hex"] = json!(hex);
+    }
+    if a.json {
+        return Ok(pretty(&obj));
+    }
+    Ok(format!(
+        "{} {shape:?} → {t}: {} blocks of {}, {} bits per value, MSE {}, max |error| {}, SQNR {}\n",
+        a.tensor,
+        values.len() / t.block_size(),
+        t.block_size(),
+        t.bits_per_value(),
         g(err.mse),
         g(err.max_abs_error),
         sqnr_text(err.sqnr_db, |x| format!("{} dB", g(x)))

@@ -107,13 +107,15 @@ enum Command {
     },
     /// Quantize one tensor of a .safetensors file and report scales and error.
     Quantize {
-        /// The .safetensors file (opened read-only).
+        /// The .safetensors file (opened read-only); for the ggml schemes also a .gguf file.
         file: std::path::PathBuf,
         /// Name of the tensor.
         #[arg(long)]
         tensor: String,
         /// int8, uint8, int4, uint4, fp8_e4m3fn, fp8_e5m2; or a block scheme: mxfp8_e4m3,
-        /// mxfp8_e5m2, mxfp6_e3m2, mxfp6_e2m3, mxfp4, nvfp4, nf4.
+        /// mxfp8_e5m2, mxfp6_e3m2, mxfp6_e2m3, mxfp4, nvfp4, nf4; or a ggml type as
+        /// llama-quantize writes it without --imatrix: q4_0, q4_1, q5_0, q5_1, q8_0, q2_k,
+        /// q3_k, q4_k, q5_k, q6_k, iq4_nl, iq4_xs, tq1_0, tq2_0, ggml_mxfp4.
         #[arg(long)]
         scheme: String,
         /// symmetric or asymmetric (default: asymmetric for uint8/uint4, else symmetric).
@@ -132,7 +134,8 @@ enum Command {
         #[arg(long)]
         json: bool,
         /// Include the quantized values "q" (flat, row-major) in the JSON: integers, fp8
-        /// values, or for block schemes the element codes (bit patterns; NF4 level indices).
+        /// values, or for block schemes the element codes (bit patterns; NF4 level indices);
+        /// for ggml types "bytes_hex", the blocks exactly as a GGUF file stores them.
         #[arg(long)]
         dump_q: bool,
     },

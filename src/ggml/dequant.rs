@@ -3,6 +3,9 @@
 //! same bits (gguf-py's `gguf.quants.dequantize` computes them the same way; tests check both
 //! on fixtures). Plain types (F32, F16, BF16, F64, integers) convert value by value.
 
+// Ported from C index for index, so each line can be checked against ggml's.
+#![allow(clippy::needless_range_loop)]
+
 use super::grids::*;
 use super::types::{GgmlType, QK_K};
 use half::{bf16, f16};

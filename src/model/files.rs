@@ -216,7 +216,7 @@ impl ModelFiles {
         }
         if weights.is_empty() {
             return Err(format!(
-                "{label}: no .safetensors or .gguf file among the files"
+                "{label}: no .safetensors file (nor .gguf) among the files"
             ));
         }
         weights.sort_by(|a, b| a.0.cmp(&b.0));
