@@ -280,4 +280,5 @@ def main():
     print(f"wrote {len(expected)} tensors to {OUT}")
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -225,3 +225,25 @@ fn an_unknown_model_type_opens_in_inspect_and_run_says_what_it_supports() {
     }
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn a_gguf_file_opens_with_its_model_summary_and_ggml_types() {
+    let mut h = harness();
+    drop_file(&mut h, Path::new("tests/fixtures/gguf/metadata.gguf"));
+    let files = h.state().model.files().expect("the GGUF opened");
+    assert!(files.gguf().is_some());
+    assert_eq!(files.tensors.len(), 2);
+    h.run_steps(3);
+    // The model in a few lines: the file type as llama.cpp names it, the vocabulary.
+    h.get_by_label("MOSTLY_Q4_K_M (15)");
+    h.get_by_label("llama");
+    h.get_by_label_contains("GGUF metadata (18 keys)");
+    // Tensors grouped by block, with their ggml type.
+    h.get_by_label_contains("blk.0  ·");
+    h.get_by_label("attn_q.weight");
+    h.get_by_label("Q8_0");
+    // The sensitivity table has the ggml columns.
+    settle(&mut h);
+    h.get_by_label("q4_k");
+    h.get_by_label("iq4_xs");
+}

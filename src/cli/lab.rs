@@ -131,7 +131,7 @@ pub fn quantize(a: &QuantizeArgs) -> Result<String, CliError> {
     if let Ok(block) = a.scheme.parse::<BlockScheme>() {
         return quantize_block(a, block);
     }
-    if let Some(t) = ggml_scheme(a.scheme) {
+    if let Some(t) = crate::ggml::GgmlType::scheme(a.scheme) {
         return quantize_ggml(a, t);
     }
     if a.tensor_scale || a.double_quant {
@@ -195,17 +195,6 @@ pub fn quantize(a: &QuantizeArgs) -> Result<String, CliError> {
         g(err.max_abs_error),
         sqnr_text(err.sqnr_db, |x| format!("{} dB", g(x)))
     ))
-}
-
-/// The ggml type a `--scheme` names: `q4_0` … `q6_k`, `iq4_nl`, `iq4_xs`, `tq1_0`, `tq2_0`,
-/// `ggml_mxfp4` (plain `mxfp4` is the OCP / torchao block scheme).
-pub fn ggml_scheme(name: &str) -> Option<crate::ggml::GgmlType> {
-    let t = match name.to_ascii_lowercase().as_str() {
-        "ggml_mxfp4" => crate::ggml::GgmlType::MXFP4,
-        "mxfp4" => return None,
-        other => crate::ggml::GgmlType::named(other)?,
-    };
-    crate::ggml::quant::QUANTIZABLE.contains(&t).then_some(t)
 }
 
 /// `quantscope quantize --scheme q4_0|…|ggml_mxfp4`: the tensor's rows in ggml blocks, as

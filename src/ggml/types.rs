@@ -200,6 +200,26 @@ impl GgmlType {
         (n / self.block_size() as u64).checked_mul(self.type_size() as u64)
     }
 
+    /// The type a quantization scheme names (`q4_0` … `q6_k`, `iq4_nl`, `iq4_xs`, `tq1_0`,
+    /// `tq2_0`, `ggml_mxfp4`; plain `mxfp4` is the OCP / torchao block scheme), if quantscope
+    /// quantizes into it.
+    pub fn scheme(name: &str) -> Option<GgmlType> {
+        let t = match name.to_ascii_lowercase().as_str() {
+            "ggml_mxfp4" => GgmlType::MXFP4,
+            "mxfp4" => return None,
+            other => GgmlType::named(other)?,
+        };
+        super::quant::QUANTIZABLE.contains(&t).then_some(t)
+    }
+
+    /// The scheme name of a type quantscope quantizes into (`q4_k`, `ggml_mxfp4`).
+    pub fn scheme_name(self) -> String {
+        match self {
+            GgmlType::MXFP4 => "ggml_mxfp4".into(),
+            t => t.name().to_ascii_lowercase(),
+        }
+    }
+
     /// Whether the values are floats or quantized floats (not ggml's plain integer types).
     pub fn is_float(self) -> bool {
         !matches!(

@@ -2,6 +2,7 @@
 //! reads it, and the metadata's values.
 
 pub mod reader;
+pub mod summary;
 pub mod value;
 
 pub use reader::{Header, TensorInfo, parse};

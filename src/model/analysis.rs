@@ -17,6 +17,11 @@ use serde::Serialize;
 pub const DEFAULT_SCHEMES: &str =
     "bfloat16,float16,fp8_e4m3fn,int8,int8:channel,int4:group:32,mxfp8_e4m3,mxfp4,nvfp4,nf4";
 
+/// The Model panel's sensitivity columns: the CLI's default and the ggml types people download
+/// (Q8_0, Q6_K, Q5_K, Q4_K, IQ4_XS, Q3_K, Q2_K).
+pub const APP_SCHEMES: &str = "bfloat16,float16,fp8_e4m3fn,int8,int8:channel,int4:group:32,\
+     mxfp8_e4m3,mxfp4,nvfp4,nf4,q8_0,q6_k,q5_k,q4_k,iq4_xs,q3_k,q2_k";
+
 /// Largest number of values of one tensor a sensitivity row uses (whole leading rows).
 pub const SAMPLE_LIMIT: usize = 4 << 20;
 
@@ -29,6 +34,9 @@ pub enum TensorScheme {
     Quant(QType, Granularity),
     /// Block-scaled: MX, NVFP4, NF4 (see [`crate::quant::block`]).
     Block(BlockScheme),
+    /// A ggml type, row by row as `llama-quantize` without `--imatrix` (see
+    /// [`crate::ggml::quant`]).
+    Ggml(crate::ggml::GgmlType),
 }
 
 impl TensorScheme {
@@ -39,6 +47,9 @@ impl TensorScheme {
         let t = text.trim();
         if let Ok(b) = t.parse::<BlockScheme>() {
             return Ok(TensorScheme::Block(b));
+        }
+        if let Some(g) = crate::ggml::GgmlType::scheme(t) {
+            return Ok(TensorScheme::Ggml(g));
         }
         let (head, rest) = match t.split_once(':') {
             Some((h, r)) => (h, Some(r)),
@@ -81,6 +92,7 @@ impl TensorScheme {
             TensorScheme::Quant(q, Granularity::Tensor) => q.name().to_string(),
             TensorScheme::Quant(q, g) => format!("{}:{}", q.name(), g.name()),
             TensorScheme::Block(b) => b.name().to_string(),
+            TensorScheme::Ggml(g) => g.scheme_name(),
         }
     }
 
@@ -100,6 +112,13 @@ impl TensorScheme {
                 let r = quantize_blocks(values, shape, b)?;
                 Ok(r.dequantized.iter().map(|&x| x as f64).collect())
             }
+            TensorScheme::Ggml(g) => {
+                let row = shape.last().copied().unwrap_or(values.len());
+                let blocks = crate::ggml::quantize(g, values, row)?;
+                let mut out = vec![0f32; values.len()];
+                crate::ggml::dequantize(g, &blocks, &mut out)?;
+                Ok(out.into_iter().map(f64::from).collect())
+            }
         }
     }
 
@@ -111,7 +130,7 @@ impl TensorScheme {
             TensorScheme::Cast(f) => F32Rounder::new(&f)
                 .and_then(|r| sq_error(values, |i, out| r.round(&values[i..i + out.len()], out))),
             TensorScheme::Quant(q, g) => quantize_error(values, shape, &quant_scheme(q, g, shape))?,
-            TensorScheme::Block(_) => None,
+            TensorScheme::Block(_) | TensorScheme::Ggml(_) => None,
         };
         let (sqnr_db, max_abs_error, mse) = match fast {
             Some(e) => (e.sqnr_db(), e.max_abs, e.mse()),

@@ -7,7 +7,9 @@
 //! float tensors (biases, norms) in BF16; each scale is an f32 (4 bytes) except the block
 //! formats' own (E8M0 / E4M3: 1 byte), symmetric schemes have no zero point. MX and NVFP4
 //! blocks run along the last axis (a short last block counts as a whole one); NF4's over
-//! the flattened tensor.
+//! the flattened tensor. The ggml rows (Q8_0 … Q2_K, IQ4_XS) store weights whose rows are whole
+//! blocks in that type, scales included, and keep the rest in F32, as `llama-quantize` keeps
+//! norms and biases.
 
 use super::files::TensorEntry;
 use serde::Serialize;
@@ -30,6 +32,8 @@ enum Rule {
     Float(u64),
     /// Weights at `bits` with one scale per tensor / per output channel / per group.
     Quant { bits: u64, scales: Scales },
+    /// Weights in a ggml type (rows of whole blocks), the rest in F32.
+    Ggml(crate::ggml::GgmlType),
     /// Weights at `bits` in blocks of `block`, each with a scale of `scale_bytes`.
     Block {
         bits: u64,
@@ -46,7 +50,7 @@ enum Scales {
     Group(u64),
 }
 
-const ROWS: [(&str, &str, Rule); 11] = [
+const ROWS: [(&str, &str, Rule); 18] = [
     ("float32", "FP32", Rule::Float(32)),
     ("bfloat16", "BF16", Rule::Float(16)),
     ("float16", "FP16", Rule::Float(16)),
@@ -122,6 +126,17 @@ const ROWS: [(&str, &str, Rule); 11] = [
             flat: true,
         },
     ),
+    ("q8_0", "ggml Q8_0", Rule::Ggml(crate::ggml::GgmlType::Q8_0)),
+    ("q6_k", "ggml Q6_K", Rule::Ggml(crate::ggml::GgmlType::Q6_K)),
+    ("q5_k", "ggml Q5_K", Rule::Ggml(crate::ggml::GgmlType::Q5_K)),
+    ("q4_k", "ggml Q4_K", Rule::Ggml(crate::ggml::GgmlType::Q4_K)),
+    (
+        "iq4_xs",
+        "ggml IQ4_XS",
+        Rule::Ggml(crate::ggml::GgmlType::IQ4_XS),
+    ),
+    ("q3_k", "ggml Q3_K", Rule::Ggml(crate::ggml::GgmlType::Q3_K)),
+    ("q2_k", "ggml Q2_K", Rule::Ggml(crate::ggml::GgmlType::Q2_K)),
 ];
 
 /// Bytes of one tensor under a rule.
@@ -132,6 +147,14 @@ fn tensor_bytes(t: &TensorEntry, rule: Rule) -> u64 {
     }
     match rule {
         Rule::Float(bits) => (n * bits).div_ceil(8),
+        Rule::Ggml(g) => {
+            let last = *t.shape.last().unwrap_or(&1) as u64;
+            if t.shape.len() >= 2 && last.is_multiple_of(g.block_size() as u64) {
+                g.bytes_for(n).unwrap_or(u64::MAX)
+            } else {
+                n * 4
+            }
+        }
         Rule::Quant { .. } | Rule::Block { .. } if t.shape.len() < 2 => n * 2,
         Rule::Block {
             bits,

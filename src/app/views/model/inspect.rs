@@ -19,6 +19,40 @@ fn g(x: f64) -> String {
     c_format_g(x, 6)
 }
 
+/// A GGUF file's model in a few lines, and its metadata as a tree by key prefix (arrays by
+/// their length and first entries).
+fn gguf_ui(ui: &mut egui::Ui, h: &crate::gguf::Header) {
+    egui::Grid::new("gguf_summary").striped(true).show(ui, |ui| {
+        for (label, value) in crate::gguf::summary::summary(h) {
+            ui.label(label);
+            ui.monospace(crate::formats::spec::printable(&value));
+            ui.end_row();
+        }
+    });
+    egui::CollapsingHeader::new(format!("GGUF metadata ({} keys)", h.metadata.len())).show(
+        ui,
+        |ui| {
+            for (group, items) in crate::gguf::summary::groups(h) {
+                egui::CollapsingHeader::new(format!("{group} · {}", items.len()))
+                    .id_salt(("gguf_group", &group))
+                    .default_open(group != "tokenizer")
+                    .show(ui, |ui| {
+                        crate::app::widgets::table::scroll_wide(ui, ("gguf_kv", &group), |ui| {
+                            egui::Grid::new(("gguf_kv_grid", &group)).striped(true).show(ui, |ui| {
+                                for (k, v) in items {
+                                    ui.monospace(crate::formats::spec::printable(k));
+                                    ui.monospace(crate::formats::spec::printable(&v.summary(120)))
+                                        .on_hover_text(v.value_type().name());
+                                    ui.end_row();
+                                }
+                            });
+                        });
+                    });
+            }
+        },
+    );
+}
+
 /// Totals, metadata and the memory footprint table.
 pub fn summary_ui(ui: &mut egui::Ui, files: &ModelFiles) {
     ui.heading("Checkpoint");
@@ -50,6 +84,9 @@ pub fn summary_ui(ui: &mut egui::Ui, files: &ModelFiles) {
                         });
                 });
             });
+    }
+    if let Some(h) = files.gguf() {
+        gguf_ui(ui, h);
     }
     let rows = footprint(&files.tensors);
     table_title(
@@ -411,6 +448,7 @@ pub fn lab_link(scheme: &TensorScheme, params: u64) -> Option<Link> {
         }
         TensorScheme::Quant(q, _) => q.name().to_string(),
         TensorScheme::Block(b) => b.name().to_string(),
+        TensorScheme::Ggml(g) => g.scheme_name(),
     };
     let known = crate::deeplink::SCHEMES.iter().any(|s| *s == name);
     known.then_some(Link {

@@ -12,7 +12,7 @@ use crate::browse::Wanted;
 use crate::infer::run::{Classifier, bundled_checkpoint};
 use crate::launch::is_image_name;
 use crate::model::ModelFiles;
-use crate::model::analysis::{DEFAULT_SCHEMES, SensitivityRow, TensorReport, TensorScheme};
+use crate::model::analysis::{APP_SCHEMES, SensitivityRow, TensorReport, TensorScheme};
 use crate::tasks::{ModelRef, Task};
 use crate::tensor::Cancelled;
 use std::path::{Path, PathBuf};
@@ -84,7 +84,7 @@ impl Default for ModelPanel {
             selected: None,
             scheme: 4,
             lab_link: None,
-            schemes: TensorScheme::parse_list(DEFAULT_SCHEMES).unwrap_or_default(),
+            schemes: TensorScheme::parse_list(APP_SCHEMES).unwrap_or_default(),
             report_job: Job::default(),
             report: None,
             sens_job: Job::default(),

@@ -25,10 +25,10 @@ pub fn ui(
         ))
         .weak(),
     );
-    // Group by module: everything before the last dot.
+    // Group by module: everything before the last dot (a GGUF's `blk.N.`: its block).
     let mut groups: Vec<(&str, Vec<&TensorEntry>)> = Vec::new();
     for t in matching {
-        let module = t.name.rsplit_once('.').map_or("", |(m, _)| m);
+        let module = module_of(&t.name);
         match groups.last_mut() {
             Some((m, v)) if *m == module => v.push(t),
             _ => groups.push((module, vec![t])),
@@ -57,8 +57,7 @@ pub fn ui(
                             .spacing([10.0, 2.0])
                             .show(ui, |ui| {
                                 for t in tensors {
-                                    let leaf =
-                                        t.name.rsplit_once('.').map_or(t.name.as_str(), |(_, l)| l);
+                                    let leaf = leaf_of(&t.name);
                                     let is_sel = selected == Some(t.name.as_str());
                                     if ui
                                         .selectable_label(is_sel, leaf)
@@ -105,5 +104,42 @@ pub fn human_bytes(n: u64) -> String {
         format!("{:.2} MB", x / 1e6)
     } else {
         format!("{:.2} GB", x / 1e9)
+    }
+}
+
+/// The group a tensor is listed under: its name up to the last dot, or for llama.cpp's names
+/// (`blk.12.attn_q.weight`) its block (`blk.12`).
+fn module_of(name: &str) -> &str {
+    if let Some(rest) = name.strip_prefix("blk.")
+        && let Some((n, _)) = rest.split_once('.')
+        && !n.is_empty()
+        && n.bytes().all(|b| b.is_ascii_digit())
+    {
+        return &name[..4 + n.len()];
+    }
+    name.rsplit_once('.').map_or("", |(m, _)| m)
+}
+
+/// The tensor's name within its group.
+fn leaf_of(name: &str) -> &str {
+    let module = module_of(name);
+    if module.is_empty() {
+        return name;
+    }
+    name[module.len()..].trim_start_matches('.')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gguf_names_group_by_block() {
+        assert_eq!(module_of("blk.12.attn_q.weight"), "blk.12");
+        assert_eq!(leaf_of("blk.12.attn_q.weight"), "attn_q.weight");
+        assert_eq!(module_of("conv1.weight"), "conv1");
+        assert_eq!(leaf_of("conv1.weight"), "weight");
+        assert_eq!(module_of("blk.x.weight"), "blk.x");
+        assert_eq!(leaf_of("bias"), "bias");
     }
 }
