@@ -31,7 +31,7 @@ pub struct Link {
 pub const DISTS: [&str; 5] = ["uniform", "normal", "laplace", "student-t", "outliers"];
 
 /// The quantization schemes a link may name.
-pub const SCHEMES: [&str; 13] = [
+pub const SCHEMES: [&str; 28] = [
     "int8",
     "uint8",
     "int4",
@@ -45,6 +45,21 @@ pub const SCHEMES: [&str; 13] = [
     "mxfp4",
     "nvfp4",
     "nf4",
+    "q4_0",
+    "q4_1",
+    "q5_0",
+    "q5_1",
+    "q8_0",
+    "q2_k",
+    "q3_k",
+    "q4_k",
+    "q5_k",
+    "q6_k",
+    "iq4_nl",
+    "iq4_xs",
+    "tq1_0",
+    "tq2_0",
+    "ggml_mxfp4",
 ];
 
 /// Smallest lab size a link may ask for (the lab's own limit).

@@ -84,3 +84,42 @@ fn bad_values_keep_defaults_with_a_visible_note() {
         .expect("the note is on screen");
     assert!(format!("{note:?}").contains("size=-3"));
 }
+
+#[test]
+fn a_link_to_a_ggml_type_quantizes_the_lab_as_llama_quantize() {
+    let mut h = harness("tab=downcast&dist=normal&size=1000&seed=0&scheme=q4_k");
+    common_settle(&mut h);
+    let app = h.state();
+    assert_eq!(app.downcast.state().qtype, "q4_k");
+    let report = app.downcast.report().expect("a report");
+    assert_eq!(report.target, "q4_k");
+    // 1000 values: four Q4_K blocks of 256 (the last padded), 144 bytes each.
+    assert!(
+        report
+            .memory
+            .iter()
+            .any(|m| m.format == "ggml Q4_K (with scales)" && m.bytes == 4 * 144),
+        "{:?}",
+        report.memory
+    );
+    assert!(
+        report.error.sqnr_db > 20.0 && report.error.sqnr_db < 30.0,
+        "{}",
+        report.error.sqnr_db
+    );
+    assert_eq!(
+        quantscope::deeplink::write(&app.link()),
+        "tab=downcast&dist=normal&size=1000&seed=0&scheme=q4_k"
+    );
+}
+
+fn common_settle(h: &mut egui_kittest::Harness<'_, quantscope::app::QuantscopeApp>) {
+    for _ in 0..3000 {
+        h.step();
+        if !h.state().busy() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    h.run_steps(2);
+}

@@ -21,6 +21,9 @@ pub enum Target {
     Quantize(Scheme),
     /// Quantize in blocks with a shared scale (MX, NVFP4, NF4).
     Block(BlockScheme),
+    /// Quantize into a ggml type, as `llama-quantize` without `--imatrix` (the tensor as one
+    /// row, padded with zeros to whole blocks).
+    Ggml(crate::ggml::GgmlType),
 }
 
 impl Target {
@@ -30,8 +33,25 @@ impl Target {
             Target::Cast(f) => f.name(),
             Target::Quantize(s) => s.to_string(),
             Target::Block(b) => b.to_string(),
+            Target::Ggml(t) => t.scheme_name(),
         }
     }
+}
+
+/// `values` in ggml type `t` and back: one row padded with zeros to whole blocks; the decoded
+/// values of `values` (the padding dropped) and the bytes the blocks take.
+pub fn ggml_round_trip(
+    values: &[f32],
+    t: crate::ggml::GgmlType,
+) -> Result<(Vec<f32>, usize), String> {
+    let n = values.len().div_ceil(t.block_size()) * t.block_size();
+    let mut padded = values.to_vec();
+    padded.resize(n, 0.0);
+    let blocks = crate::ggml::quantize(t, &padded, n)?;
+    let mut out = vec![0f32; n];
+    crate::ggml::dequantize(t, &blocks, &mut out)?;
+    out.truncate(values.len());
+    Ok((out, blocks.len()))
 }
 
 /// Most blocks whose scales and values a report carries (the heat map's 64 × 64).
@@ -384,6 +404,14 @@ pub fn run(req: &LabRequest, progress: &Progress) -> Result<Result<LabReport, St
             }
             Err(e) => return Ok(Err(e)),
         },
+        Target::Ggml(t) => match ggml_round_trip(&values, t) {
+            Ok((decoded, _)) => (
+                decoded.iter().map(|&x| f64::from(x)).collect(),
+                None,
+                Format::named("float32"),
+            ),
+            Err(e) => return Ok(Err(e)),
+        },
     };
     if progress.is_cancelled() {
         return Err(Cancelled);
@@ -394,6 +422,9 @@ pub fn run(req: &LabRequest, progress: &Progress) -> Result<Result<LabReport, St
     let dequantized: Option<Vec<f32>> = match (&quant, &block) {
         (Some(q), _) => Some(q.dequantized.clone()),
         (None, Some(_)) => Some(stored.iter().map(|&x| x as f32).collect()),
+        _ if matches!(req.target, Target::Ggml(_)) => {
+            Some(stored.iter().map(|&x| x as f32).collect())
+        }
         _ => None,
     };
     let dots = match &dequantized {
@@ -449,7 +480,7 @@ pub fn run(req: &LabRequest, progress: &Progress) -> Result<Result<LabReport, St
         levels: quant.as_ref().map(|q| {
             let (qmin, qmax) = match req.target {
                 Target::Quantize(s) => s.qtype.range(),
-                Target::Cast(_) | Target::Block(_) => (0.0, 0.0),
+                Target::Cast(_) | Target::Block(_) | Target::Ggml(_) => (0.0, 0.0),
             };
             Levels {
                 scale: q.scale[0],
@@ -558,6 +589,13 @@ fn memory_rows(
         rows.push(MemoryRow {
             format: format!("{b} (with scales)"),
             bytes: bits.div_ceil(8),
+        });
+    } else if let Target::Ggml(t) = target {
+        // Whole blocks, scales included (the last one padded).
+        let blocks = n.div_ceil(t.block_size() as u64);
+        rows.push(MemoryRow {
+            format: format!("ggml {t} (with scales)"),
+            bytes: blocks * t.type_size() as u64,
         });
     } else if let Target::Cast(f) = target
         && !rows.iter().any(|r| r.format == f.name())

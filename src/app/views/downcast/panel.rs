@@ -9,6 +9,7 @@ use crate::app::widgets::layout::{
 };
 use crate::app::widgets::{focus, rounding_picker};
 use crate::formats::{Format, RoundingMode};
+use crate::ggml::GgmlType;
 use crate::quant::block::BlockScheme;
 use crate::quant::{Granularity, Mode, QType, Scheme};
 use crate::tensor::Cancelled;
@@ -38,6 +39,8 @@ pub struct DowncastPanel {
     qtype: QType,
     /// A block scheme instead of `qtype` (MX, NVFP4, NF4).
     block: Option<BlockScheme>,
+    /// A ggml type instead of `qtype` or `block` (Q4_K …).
+    ggml: Option<GgmlType>,
     /// NVFP4's per-tensor scale; NF4's double quantization.
     block_option: bool,
     /// The block shown in the block view.
@@ -69,6 +72,7 @@ impl Default for DowncastPanel {
             format: bf16,
             qtype: QType::Int8,
             block: None,
+            ggml: None,
             block_option: false,
             selected_block: 0,
             mode: Mode::Symmetric,
@@ -98,6 +102,9 @@ impl DowncastPanel {
     pub fn request(&self) -> LabRequest {
         let target = match self.action {
             Action::Cast => Target::Cast(self.formats[self.format]),
+            Action::Quantize if self.ggml.is_some() => {
+                Target::Ggml(self.ggml.unwrap_or(GgmlType::Q4_K))
+            }
             Action::Quantize if self.block.is_some() => {
                 Target::Block(match self.block.unwrap_or(BlockScheme::ALL[0]) {
                     BlockScheme::Nvfp4 { .. } => BlockScheme::Nvfp4 {
@@ -159,9 +166,14 @@ impl DowncastPanel {
     pub fn set_scheme(&mut self, name: &str) {
         if let Ok(b) = name.parse::<BlockScheme>() {
             self.block = Some(b);
+            self.ggml = None;
+        } else if let Some(t) = GgmlType::scheme(name) {
+            self.ggml = Some(t);
+            self.block = None;
         } else if let Ok(q) = name.parse::<QType>() {
             self.qtype = q;
             self.block = None;
+            self.ggml = None;
         } else {
             return;
         }
@@ -198,7 +210,7 @@ impl DowncastPanel {
             seed: self.seed,
             quantize: self.action == Action::Quantize,
             format: self.formats[self.format].name(),
-            qtype: self.block.map_or(self.qtype.name(), |b| b.name()).into(),
+            qtype: self.scheme_name(),
             asymmetric: self.mode == Mode::Asymmetric,
             per_group: self.per_group,
             group: self.group,
@@ -228,6 +240,7 @@ impl DowncastPanel {
             self.qtype = q;
         }
         self.block = s.qtype.parse::<BlockScheme>().ok();
+        self.ggml = GgmlType::scheme(&s.qtype);
         self.mode = if s.asymmetric {
             Mode::Asymmetric
         } else {
@@ -364,10 +377,19 @@ impl DowncastPanel {
         self.dirty |= changed;
     }
 
+    /// The scheme's name as links and the state file spell it.
+    pub fn scheme_name(&self) -> String {
+        match (self.ggml, self.block) {
+            (Some(t), _) => t.scheme_name(),
+            (None, Some(b)) => b.name().into(),
+            (None, None) => self.qtype.name().into(),
+        }
+    }
+
     fn quant_controls(&mut self, ui: &mut egui::Ui) -> bool {
         let mut changed = false;
-        let before = (self.qtype, self.mode, self.block, self.block_option);
-        let shown = self.block.map_or(self.qtype.name(), |b| b.name());
+        let before = (self.qtype, self.mode, self.block, self.ggml, self.block_option);
+        let shown = self.scheme_name();
         egui::ComboBox::from_label("Type")
             .selected_text(shown)
             .show_ui(ui, |ui| {
@@ -378,19 +400,48 @@ impl DowncastPanel {
                     {
                         self.qtype = q;
                         self.block = None;
+                        self.ggml = None;
                     }
                 }
                 ui.separator();
                 ui.label(egui::RichText::new("block-scaled").weak());
                 for b in BlockScheme::ALL {
-                    let on = self.block.map(|x| x.name()) == Some(b.name());
+                    let on = self.ggml.is_none() && self.block.map(|x| x.name()) == Some(b.name());
                     if ui.selectable_label(on, b.name()).clicked() {
                         self.block = Some(b);
+                        self.ggml = None;
+                    }
+                }
+                ui.separator();
+                ui.label(egui::RichText::new("ggml (llama.cpp, no imatrix)").weak());
+                for t in crate::ggml::quant::QUANTIZABLE {
+                    if ui
+                        .selectable_label(self.ggml == Some(t), t.scheme_name())
+                        .on_hover_text(format!(
+                            "{t}: blocks of {} values in {} bytes, {} bits per value, as llama-quantize writes them",
+                            t.block_size(),
+                            t.type_size(),
+                            t.bits_per_value()
+                        ))
+                        .clicked()
+                    {
+                        self.ggml = Some(t);
+                        self.block = None;
                     }
                 }
             });
+        if let Some(t) = self.ggml {
+            changed |= before != (self.qtype, self.mode, self.block, self.ggml, self.block_option);
+            ui.label(format!(
+                "ggml {t}: blocks of {} in {} bytes · {} bits per value",
+                t.block_size(),
+                t.type_size(),
+                t.bits_per_value()
+            ));
+            return changed;
+        }
         if let Some(b) = self.block {
-            changed |= before != (self.qtype, self.mode, self.block, self.block_option);
+            changed |= before != (self.qtype, self.mode, self.block, self.ggml, self.block_option);
             ui.label(format!(
                 "blocks of {} · {} scale · {} bits per value",
                 b.block_size(),
@@ -431,7 +482,7 @@ impl DowncastPanel {
         if matches!(self.qtype, QType::UInt8 | QType::UInt4) {
             self.mode = Mode::Asymmetric;
         }
-        changed |= before != (self.qtype, self.mode, self.block, self.block_option);
+        changed |= before != (self.qtype, self.mode, self.block, self.ggml, self.block_option);
         ui.horizontal(|ui| {
             changed |= ui
                 .selectable_value(&mut self.per_group, false, "per tensor")
