@@ -105,9 +105,9 @@ mod tests {
     }
 
     #[test]
-    fn the_bundled_lesson_has_the_eight_steps() {
+    fn the_bundled_lesson_has_its_nine_steps() {
         let l = parse(BUNDLED).unwrap();
-        assert_eq!(l.steps.len(), 8);
+        assert_eq!(l.steps.len(), 9);
         assert!(l.steps.iter().all(|s| !s.text.trim().is_empty()));
     }
 

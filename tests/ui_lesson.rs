@@ -32,7 +32,7 @@ fn every_show_me_reaches_its_state() {
         .iter()
         .map(|s| s.title.clone())
         .collect();
-    assert_eq!(titles.len(), 8);
+    assert_eq!(titles.len(), 9);
     for (i, title) in titles.iter().enumerate() {
         h.get_by_role_and_label(Role::Button, title).click();
         h.run_steps(2);
@@ -63,6 +63,15 @@ fn every_show_me_reaches_its_state() {
                 assert!(r.blocks.is_some());
             }
             7 => {
+                let r = app.downcast.report().unwrap();
+                assert_eq!((r.size, r.target.as_str()), (4096, "q4_k"));
+                assert!(
+                    r.memory
+                        .iter()
+                        .any(|m| m.format == "ggml Q4_K (with scales)")
+                );
+            }
+            8 => {
                 assert_eq!(app.tab, Tab::Model);
                 assert_eq!(app.model.view, View::Run);
                 let r = app.model.infer.result().unwrap();

@@ -12,7 +12,7 @@ use egui_kittest::kittest::Queryable as _;
 use quantscope::app::QuantscopeApp;
 
 /// What the class must see at each step: a label inside the step's plot or table.
-const TARGETS: [&str; 8] = [
+const TARGETS: [&str; 9] = [
     "Limits (finfo / iinfo)",
     "Compare formats",
     "sign bit 15",
@@ -20,6 +20,7 @@ const TARGETS: [&str; 8] = [
     "Dot product x · x",
     "Histogram: original vs stored",
     "Blocks",
+    "Histogram: original vs stored",
     "Relative error against FP32, layer by layer",
 ];
 
