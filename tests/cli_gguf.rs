@@ -308,3 +308,33 @@ fn quantize_into_ggml_types_gives_ggmls_bytes() {
         "sets its own blocks and scales",
     );
 }
+
+#[test]
+fn a_four_gigabyte_gguf_opens_without_reading_its_data() {
+    // A sparse file: the header of one F32 [32768, 32768] tensor (4 GiB), the data a hole.
+    let dir = temp_dir("big");
+    let path = dir.join("big.gguf");
+    let s = |x: &str| {
+        let mut v = (x.len() as u64).to_le_bytes().to_vec();
+        v.extend_from_slice(x.as_bytes());
+        v
+    };
+    let mut h = b"GGUF".to_vec();
+    h.extend_from_slice(&3u32.to_le_bytes());
+    h.extend_from_slice(&1i64.to_le_bytes());
+    h.extend_from_slice(&0i64.to_le_bytes());
+    h.extend_from_slice(&s("big.weight"));
+    h.extend_from_slice(&2u32.to_le_bytes());
+    h.extend_from_slice(&(1i64 << 15).to_le_bytes());
+    h.extend_from_slice(&(1i64 << 15).to_le_bytes());
+    h.extend_from_slice(&0u32.to_le_bytes());
+    h.extend_from_slice(&0u64.to_le_bytes());
+    h.resize(h.len().div_ceil(32) * 32, 0);
+    let f = std::fs::File::create(&path).expect("create");
+    std::io::Write::write_all(&mut &f, &h).expect("write");
+    f.set_len(h.len() as u64 + (4u64 << 30)).expect("sparse");
+    let files = quantscope::model::ModelFiles::open(&path).expect("opens");
+    assert_eq!(files.tensors[0].shape, [32768, 32768]);
+    assert_eq!(files.total_bytes(), 4 << 30);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -216,9 +216,9 @@ fn quantize_ggml(a: &QuantizeArgs, t: crate::ggml::GgmlType) -> Result<String, C
             t.block_size()
         )));
     }
-    let blocks = crate::ggml::quantize(t, &values, row).map_err(CliError)?;
+    let blocks = crate::ggml::quantize_par(t, &values, row).map_err(CliError)?;
     let mut decoded = vec![0f32; values.len()];
-    crate::ggml::dequantize(t, &blocks, &mut decoded).map_err(CliError)?;
+    crate::ggml::dequantize_par(t, &blocks, &mut decoded).map_err(CliError)?;
     let err = quant_error(&values, &decoded);
     let mut obj = json!({
         "tensor": a.tensor,

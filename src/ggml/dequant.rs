@@ -74,53 +74,66 @@ pub fn dequantize(t: GgmlType, bytes: &[u8], out: &mut [f32]) -> Result<(), Stri
             bytes.len()
         ));
     }
-    let block: fn(&[u8], &mut [f32]) = match t {
-        GgmlType::F32 => |b, y| y[0] = f32::from_le_bytes([b[0], b[1], b[2], b[3]]),
-        GgmlType::F16 => |b, y| y[0] = half_at(b, 0),
-        GgmlType::BF16 => |b, y| y[0] = bf16::from_bits(u16::from_le_bytes([b[0], b[1]])).to_f32(),
-        GgmlType::F64 => |b, y| {
+    // Each arm loops over the blocks with its own block function, inlined.
+    macro_rules! each {
+        ($f:expr) => {{
+            for (b, y) in bytes.chunks_exact(ts).zip(out.chunks_exact_mut(bs)) {
+                $f(b, y);
+            }
+        }};
+    }
+    match t {
+        GgmlType::F32 => {
+            each!(|b: &[u8], y: &mut [f32]| y[0] = f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        }
+        GgmlType::F16 => each!(|b: &[u8], y: &mut [f32]| y[0] = half_at(b, 0)),
+        GgmlType::BF16 => each!(|b: &[u8], y: &mut [f32]| y[0] =
+            bf16::from_bits(u16::from_le_bytes([b[0], b[1]])).to_f32()),
+        GgmlType::F64 => each!(|b: &[u8], y: &mut [f32]| {
             let mut a = [0u8; 8];
             a.copy_from_slice(b);
             y[0] = f64::from_le_bytes(a) as f32;
-        },
-        GgmlType::I8 => |b, y| y[0] = f32::from(b[0] as i8),
-        GgmlType::I16 => |b, y| y[0] = f32::from(i16::from_le_bytes([b[0], b[1]])),
-        GgmlType::I32 => |b, y| y[0] = i32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f32,
-        GgmlType::I64 => |b, y| {
+        }),
+        GgmlType::I8 => each!(|b: &[u8], y: &mut [f32]| y[0] = f32::from(b[0] as i8)),
+        GgmlType::I16 => {
+            each!(|b: &[u8], y: &mut [f32]| y[0] = f32::from(i16::from_le_bytes([b[0], b[1]])))
+        }
+        GgmlType::I32 => {
+            each!(|b: &[u8], y: &mut [f32]| y[0] =
+                i32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f32)
+        }
+        GgmlType::I64 => each!(|b: &[u8], y: &mut [f32]| {
             let mut a = [0u8; 8];
             a.copy_from_slice(b);
             y[0] = i64::from_le_bytes(a) as f32;
-        },
-        GgmlType::Q4_0 => q4_0,
-        GgmlType::Q4_1 => q4_1,
-        GgmlType::Q5_0 => q5_0,
-        GgmlType::Q5_1 => q5_1,
-        GgmlType::Q8_0 => q8_0,
-        GgmlType::Q2_K => q2_k,
-        GgmlType::Q3_K => q3_k,
-        GgmlType::Q4_K => q4_k,
-        GgmlType::Q5_K => q5_k,
-        GgmlType::Q6_K => q6_k,
-        GgmlType::Q8_K => q8_k,
-        GgmlType::IQ2_XXS => iq2_xxs,
-        GgmlType::IQ2_XS => iq2_xs,
-        GgmlType::IQ2_S => iq2_s,
-        GgmlType::IQ3_XXS => iq3_xxs,
-        GgmlType::IQ3_S => iq3_s,
-        GgmlType::IQ1_S => iq1_s,
-        GgmlType::IQ1_M => iq1_m,
-        GgmlType::IQ4_NL => iq4_nl,
-        GgmlType::IQ4_XS => iq4_xs,
-        GgmlType::TQ1_0 => tq1_0,
-        GgmlType::TQ2_0 => tq2_0,
-        GgmlType::MXFP4 => mxfp4,
-        GgmlType::NVFP4 => nvfp4,
+        }),
+        GgmlType::Q4_0 => each!(q4_0),
+        GgmlType::Q4_1 => each!(q4_1),
+        GgmlType::Q5_0 => each!(q5_0),
+        GgmlType::Q5_1 => each!(q5_1),
+        GgmlType::Q8_0 => each!(q8_0),
+        GgmlType::Q2_K => each!(q2_k),
+        GgmlType::Q3_K => each!(q3_k),
+        GgmlType::Q4_K => each!(q4_k),
+        GgmlType::Q5_K => each!(q5_k),
+        GgmlType::Q6_K => each!(q6_k),
+        GgmlType::Q8_K => each!(q8_k),
+        GgmlType::IQ2_XXS => each!(iq2_xxs),
+        GgmlType::IQ2_XS => each!(iq2_xs),
+        GgmlType::IQ2_S => each!(iq2_s),
+        GgmlType::IQ3_XXS => each!(iq3_xxs),
+        GgmlType::IQ3_S => each!(iq3_s),
+        GgmlType::IQ1_S => each!(iq1_s),
+        GgmlType::IQ1_M => each!(iq1_m),
+        GgmlType::IQ4_NL => each!(iq4_nl),
+        GgmlType::IQ4_XS => each!(iq4_xs),
+        GgmlType::TQ1_0 => each!(tq1_0),
+        GgmlType::TQ2_0 => each!(tq2_0),
+        GgmlType::MXFP4 => each!(mxfp4),
+        GgmlType::NVFP4 => each!(nvfp4),
         GgmlType::Q8_1 | GgmlType::Q1_0 | GgmlType::Q2_0 => {
             return Err(format!("{t} is not decoded yet"));
         }
-    };
-    for (b, y) in bytes.chunks_exact(ts).zip(out.chunks_exact_mut(bs)) {
-        block(b, y);
     }
     Ok(())
 }
@@ -173,8 +186,11 @@ fn q5_1(b: &[u8], y: &mut [f32]) {
 
 fn q8_0(b: &[u8], y: &mut [f32]) {
     let d = half_at(b, 0);
-    for j in 0..32 {
-        y[j] = f32::from(b[2 + j] as i8) * d;
+    let (Some(qs), Some(y)) = (b.get(2..34), y.get_mut(..32)) else {
+        return;
+    };
+    for (y, &q) in y.iter_mut().zip(qs) {
+        *y = f32::from(q as i8) * d;
     }
 }
 
@@ -271,6 +287,9 @@ pub fn scale_min_k4(j: usize, q: &[u8]) -> (u8, u8) {
 }
 
 fn q4_k(b: &[u8], y: &mut [f32]) {
+    let (Ok(b), Ok(y)) = (<&[u8; 144]>::try_from(b), <&mut [f32; 256]>::try_from(y)) else {
+        return;
+    };
     let d = half_at(b, 0);
     let min = half_at(b, 2);
     let scales = &b[4..16];
@@ -289,6 +308,9 @@ fn q4_k(b: &[u8], y: &mut [f32]) {
 }
 
 fn q5_k(b: &[u8], y: &mut [f32]) {
+    let (Ok(b), Ok(y)) = (<&[u8; 176]>::try_from(b), <&mut [f32; 256]>::try_from(y)) else {
+        return;
+    };
     let d = half_at(b, 0);
     let min = half_at(b, 2);
     let scales = &b[4..16];
@@ -551,6 +573,9 @@ fn trit(q: u8, pow: u8) -> f32 {
 }
 
 fn tq1_0(b: &[u8], y: &mut [f32]) {
+    let (Ok(b), Ok(y)) = (<&[u8; 54]>::try_from(b), <&mut [f32; 256]>::try_from(y)) else {
+        return;
+    };
     const POW3: [u8; 5] = [1, 3, 9, 27, 81];
     let qs = &b[0..48];
     let qh = &b[48..52];
@@ -577,6 +602,9 @@ fn tq1_0(b: &[u8], y: &mut [f32]) {
 }
 
 fn tq2_0(b: &[u8], y: &mut [f32]) {
+    let (Ok(b), Ok(y)) = (<&[u8; 66]>::try_from(b), <&mut [f32; 256]>::try_from(y)) else {
+        return;
+    };
     let d = half_at(b, 64);
     let mut out = 0;
     for j in (0..64).step_by(32) {

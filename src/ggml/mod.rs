@@ -4,10 +4,12 @@
 
 pub mod dequant;
 pub mod grids;
+pub mod parallel;
 pub mod quant;
 mod quant_k;
 pub mod types;
 
 pub use dequant::dequantize;
+pub use parallel::{dequantize_par, quantize_par};
 pub use quant::quantize;
 pub use types::{GgmlType, NotAType, QK_K};

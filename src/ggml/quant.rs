@@ -63,36 +63,55 @@ pub fn quantize(t: GgmlType, x: &[f32], n_per_row: usize) -> Result<Vec<u8>, Str
             x.len()
         ));
     }
-    if let Some(i) = x.iter().position(|v| !v.is_finite()) {
+    let mut out = vec![0u8; x.len() / bs * t.type_size()];
+    quantize_into(t, x, &mut out)?;
+    Ok(out)
+}
+
+/// Quantize `x` (whole blocks of `t`) into `out` (exactly their bytes), block by block; a
+/// block holding a value that is not finite is an error (ggml's quantizers are undefined for
+/// them).
+pub(super) fn quantize_into(t: GgmlType, x: &[f32], out: &mut [u8]) -> Result<(), String> {
+    let (bs, ts) = (t.block_size(), t.type_size());
+    if !x.len().is_multiple_of(bs) || out.len() != x.len() / bs * ts {
         return Err(format!(
-            "value {i} is {}: ggml's quantizers are defined for finite values only",
-            x[i]
+            "{} values do not fill {} bytes of {t}",
+            x.len(),
+            out.len()
         ));
     }
-    let block: fn(&[f32], &mut [u8]) = match t {
-        GgmlType::Q4_0 => q4_0,
-        GgmlType::Q4_1 => q4_1,
-        GgmlType::Q5_0 => q5_0,
-        GgmlType::Q5_1 => q5_1,
-        GgmlType::Q8_0 => q8_0,
-        GgmlType::Q2_K => quant_k::q2_k,
-        GgmlType::Q3_K => quant_k::q3_k,
-        GgmlType::Q4_K => quant_k::q4_k,
-        GgmlType::Q5_K => quant_k::q5_k,
-        GgmlType::Q6_K => quant_k::q6_k,
-        GgmlType::IQ4_NL => |x, y| iq4(x, y, false),
-        GgmlType::IQ4_XS => |x, y| iq4(x, y, true),
-        GgmlType::TQ1_0 => tq1_0,
-        GgmlType::TQ2_0 => tq2_0,
-        GgmlType::MXFP4 => mxfp4,
-        other => return Err(format!("quantscope does not quantize into {other}")),
-    };
-    let ts = t.type_size();
-    let mut out = vec![0u8; x.len() / bs * ts];
-    for (xb, yb) in x.chunks_exact(bs).zip(out.chunks_exact_mut(ts)) {
-        block(xb, yb);
+    // Each arm loops over the blocks with its own block function, inlined.
+    macro_rules! each {
+        ($f:expr) => {{
+            for (xb, yb) in x.chunks_exact(bs).zip(out.chunks_exact_mut(ts)) {
+                if let Some(v) = xb.iter().find(|v| !v.is_finite()) {
+                    return Err(format!(
+                        "a value is {v}: ggml's quantizers are defined for finite values only"
+                    ));
+                }
+                $f(xb, yb);
+            }
+        }};
     }
-    Ok(out)
+    match t {
+        GgmlType::Q4_0 => each!(q4_0),
+        GgmlType::Q4_1 => each!(q4_1),
+        GgmlType::Q5_0 => each!(q5_0),
+        GgmlType::Q5_1 => each!(q5_1),
+        GgmlType::Q8_0 => each!(q8_0),
+        GgmlType::Q2_K => each!(quant_k::q2_k),
+        GgmlType::Q3_K => each!(quant_k::q3_k),
+        GgmlType::Q4_K => each!(quant_k::q4_k),
+        GgmlType::Q5_K => each!(quant_k::q5_k),
+        GgmlType::Q6_K => each!(quant_k::q6_k),
+        GgmlType::IQ4_NL => each!(|x: &[f32], y: &mut [u8]| iq4(x, y, false)),
+        GgmlType::IQ4_XS => each!(|x: &[f32], y: &mut [u8]| iq4(x, y, true)),
+        GgmlType::TQ1_0 => each!(tq1_0),
+        GgmlType::TQ2_0 => each!(tq2_0),
+        GgmlType::MXFP4 => each!(mxfp4),
+        other => return Err(format!("quantscope does not quantize into {other}")),
+    }
+    Ok(())
 }
 
 /// The value of largest magnitude (the first of equal ones) and that magnitude.
@@ -121,6 +140,10 @@ fn min_max(x: &[f32]) -> (f32, f32) {
 }
 
 fn q4_0(x: &[f32], y: &mut [u8]) {
+    // Fixed sizes: no bounds checks in the loops.
+    let (Ok(x), Ok(y)) = (<&[f32; 32]>::try_from(x), <&mut [u8; 18]>::try_from(y)) else {
+        return;
+    };
     let (max, _) = signed_max(x);
     let d = max / -8.0;
     let id = if d != 0.0 { 1.0 / d } else { 0.0 };
@@ -133,6 +156,10 @@ fn q4_0(x: &[f32], y: &mut [u8]) {
 }
 
 fn q4_1(x: &[f32], y: &mut [u8]) {
+    // Fixed sizes: no bounds checks in the loops.
+    let (Ok(x), Ok(y)) = (<&[f32; 32]>::try_from(x), <&mut [u8; 20]>::try_from(y)) else {
+        return;
+    };
     let (min, max) = min_max(x);
     let d = (max - min) / 15.0;
     let id = if d != 0.0 { 1.0 / d } else { 0.0 };
@@ -146,6 +173,10 @@ fn q4_1(x: &[f32], y: &mut [u8]) {
 }
 
 fn q5_0(x: &[f32], y: &mut [u8]) {
+    // Fixed sizes: no bounds checks in the loops.
+    let (Ok(x), Ok(y)) = (<&[f32; 32]>::try_from(x), <&mut [u8; 22]>::try_from(y)) else {
+        return;
+    };
     let (max, _) = signed_max(x);
     let d = max / -16.0;
     let id = if d != 0.0 { 1.0 / d } else { 0.0 };
@@ -162,6 +193,10 @@ fn q5_0(x: &[f32], y: &mut [u8]) {
 }
 
 fn q5_1(x: &[f32], y: &mut [u8]) {
+    // Fixed sizes: no bounds checks in the loops.
+    let (Ok(x), Ok(y)) = (<&[f32; 32]>::try_from(x), <&mut [u8; 24]>::try_from(y)) else {
+        return;
+    };
     let (min, max) = min_max(x);
     let d = (max - min) / 31.0;
     let id = if d != 0.0 { 1.0 / d } else { 0.0 };

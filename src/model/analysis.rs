@@ -114,9 +114,9 @@ impl TensorScheme {
             }
             TensorScheme::Ggml(g) => {
                 let row = shape.last().copied().unwrap_or(values.len());
-                let blocks = crate::ggml::quantize(g, values, row)?;
+                let blocks = crate::ggml::quantize_par(g, values, row)?;
                 let mut out = vec![0f32; values.len()];
-                crate::ggml::dequantize(g, &blocks, &mut out)?;
+                crate::ggml::dequantize_par(g, &blocks, &mut out)?;
                 Ok(out.into_iter().map(f64::from).collect())
             }
         }

@@ -82,7 +82,7 @@ impl GgufFile {
             ));
         }
         let mut out = vec![0f32; t.n_values() as usize];
-        crate::ggml::dequantize(t.ggml_type, self.bytes(name)?, &mut out)?;
+        crate::ggml::dequantize_par(t.ggml_type, self.bytes(name)?, &mut out)?;
         Ok((out, t.shape()))
     }
 

@@ -47,9 +47,9 @@ pub fn ggml_round_trip(
     let n = values.len().div_ceil(t.block_size()) * t.block_size();
     let mut padded = values.to_vec();
     padded.resize(n, 0.0);
-    let blocks = crate::ggml::quantize(t, &padded, n)?;
+    let blocks = crate::ggml::quantize_par(t, &padded, n)?;
     let mut out = vec![0f32; n];
-    crate::ggml::dequantize(t, &blocks, &mut out)?;
+    crate::ggml::dequantize_par(t, &blocks, &mut out)?;
     out.truncate(values.len());
     Ok((out, blocks.len()))
 }
