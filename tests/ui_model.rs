@@ -246,4 +246,10 @@ fn a_gguf_file_opens_with_its_model_summary_and_ggml_types() {
     settle(&mut h);
     h.get_by_label("q4_k");
     h.get_by_label("iq4_xs");
+    // A quantized tensor's block view: its fields, bit by bit.
+    click(&mut h, "attn_q.weight");
+    settle(&mut h);
+    h.get_by_label("Block view · Q8_0");
+    h.get_by_label_contains("d = ");
+    h.get_by_label_contains("32 signed 8-bit codes");
 }

@@ -3,6 +3,7 @@
 //! of the IQ types.
 
 pub mod dequant;
+pub mod fields;
 pub mod grids;
 pub mod parallel;
 pub mod quant;

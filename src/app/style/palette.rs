@@ -149,3 +149,18 @@ impl Look {
         if self.presentation { 56.0 } else { 36.0 }
     }
 }
+
+/// The colour of a ggml block field of `kind` in the block view (Okabe–Ito, as the bit
+/// fields of the Bits panel).
+pub fn ggml_field(kind: crate::ggml::fields::FieldKind) -> Color32 {
+    use crate::ggml::fields::FieldKind::*;
+    match kind {
+        Scale => Color32::from_rgb(0xD5, 0x5E, 0x00),
+        Min => Color32::from_rgb(0xCC, 0x79, 0xA7),
+        SubScales => Color32::from_rgb(0xE6, 0x9F, 0x00),
+        Codes => Color32::from_rgb(0x00, 0x72, 0xB2),
+        HighBits => Color32::from_rgb(0x56, 0xB4, 0xE9),
+        Grid => Color32::from_rgb(0x00, 0x9E, 0x73),
+        Signs => Color32::from_rgb(0xF0, 0xE4, 0x42),
+    }
+}

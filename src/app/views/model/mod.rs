@@ -3,6 +3,7 @@
 //! (Run).
 
 mod canvas;
+mod gguf_block;
 mod inspect;
 mod panel;
 mod run;

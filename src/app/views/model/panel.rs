@@ -54,6 +54,9 @@ pub struct ModelPanel {
     pub recent: Vec<PathBuf>,
     filter: String,
     selected: Option<String>,
+    /// The block and sub-block shown in a GGUF tensor's block view.
+    gguf_block: usize,
+    gguf_sub: usize,
     scheme: usize,
     /// The lab link "Try in the lab" asked for this frame (the view sends it to the app).
     pub(super) lab_link: Option<crate::deeplink::Link>,
@@ -82,6 +85,8 @@ impl Default for ModelPanel {
             recent: Vec::new(),
             filter: String::new(),
             selected: None,
+            gguf_block: 0,
+            gguf_sub: 0,
             scheme: 4,
             lab_link: None,
             schemes: TensorScheme::parse_list(APP_SCHEMES).unwrap_or_default(),
@@ -270,6 +275,8 @@ impl ModelPanel {
     /// Select a tensor and compute its report.
     pub fn select(&mut self, ctx: &egui::Context, name: &str) {
         self.selected = Some(name.to_string());
+        self.gguf_block = 0;
+        self.gguf_sub = 0;
         self.start_report(ctx);
     }
 
@@ -536,6 +543,9 @@ impl ModelPanel {
         );
         if before != self.scheme {
             self.start_report(ctx);
+        }
+        if let Some(t) = self.selected.as_deref().and_then(|n| files.tensor(n)) {
+            super::gguf_block::block_ui(ui, &files, t, &mut self.gguf_block, &mut self.gguf_sub);
         }
         ui.add_space(10.0);
         let action = model_views::sensitivity_ui(
