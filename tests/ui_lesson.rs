@@ -70,6 +70,9 @@ fn every_show_me_reaches_its_state() {
                         .iter()
                         .any(|m| m.format == "ggml Q4_K (with scales)")
                 );
+                // The block view: 16 Q4_K blocks, the first ones there to take apart.
+                let g = r.ggml_blocks.as_ref().unwrap();
+                assert_eq!((g.total, g.bytes.len()), (16, 16 * 144));
             }
             8 => {
                 assert_eq!(app.tab, Tab::Model);

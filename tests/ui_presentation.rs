@@ -20,7 +20,7 @@ const TARGETS: [&str; 9] = [
     "Dot product x · x",
     "Histogram: original vs stored",
     "Blocks",
-    "Histogram: original vs stored",
+    "Blocks · ggml Q4_K",
     "Relative error against FP32, layer by layer",
 ];
 

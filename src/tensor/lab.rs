@@ -39,11 +39,11 @@ impl Target {
 }
 
 /// `values` in ggml type `t` and back: one row padded with zeros to whole blocks; the decoded
-/// values of `values` (the padding dropped) and the bytes the blocks take.
+/// values of `values` (the padding dropped) and the blocks.
 pub fn ggml_round_trip(
     values: &[f32],
     t: crate::ggml::GgmlType,
-) -> Result<(Vec<f32>, usize), String> {
+) -> Result<(Vec<f32>, Vec<u8>), String> {
     let n = values.len().div_ceil(t.block_size()) * t.block_size();
     let mut padded = values.to_vec();
     padded.resize(n, 0.0);
@@ -51,7 +51,21 @@ pub fn ggml_round_trip(
     let mut out = vec![0f32; n];
     crate::ggml::dequantize_par(t, &blocks, &mut out)?;
     out.truncate(values.len());
-    Ok((out, blocks.len()))
+    Ok((out, blocks))
+}
+
+/// Most ggml blocks a lab report carries for the block view.
+pub const MAX_GGML_BLOCKS: usize = 64;
+
+/// The first blocks of the lab's tensor in a ggml type, for the block view.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GgmlBlocks {
+    /// The type.
+    pub ggml_type: crate::ggml::GgmlType,
+    /// How many blocks the tensor takes.
+    pub total: usize,
+    /// The first [`MAX_GGML_BLOCKS`] of them, as stored.
+    pub bytes: Vec<u8>,
 }
 
 /// Most blocks whose scales and values a report carries (the heat map's 64 × 64).
@@ -186,6 +200,9 @@ pub struct LabReport {
     /// The block view of a block-scaled scheme (not in JSON).
     #[serde(default, skip_serializing_if = "crate::wire::for_json")]
     pub blocks: Option<BlockView>,
+    /// The first ggml blocks, for the block view (ggml types only; not in JSON).
+    #[serde(default, skip_serializing_if = "crate::wire::for_json")]
+    pub ggml_blocks: Option<GgmlBlocks>,
 }
 
 /// `values` padded with zeros to whole blocks, quantized with `scheme` (zeros change no
@@ -377,6 +394,7 @@ pub fn run(req: &LabRequest, progress: &Progress) -> Result<Result<LabReport, St
         return Err(Cancelled);
     }
     let mut block = None;
+    let mut ggml_blocks = None;
     let bins = req.bins.clamp(1, 10_000);
     let (stored, quant, format) = match req.target {
         Target::Cast(f) => (
@@ -405,11 +423,18 @@ pub fn run(req: &LabRequest, progress: &Progress) -> Result<Result<LabReport, St
             Err(e) => return Ok(Err(e)),
         },
         Target::Ggml(t) => match ggml_round_trip(&values, t) {
-            Ok((decoded, _)) => (
-                decoded.iter().map(|&x| f64::from(x)).collect(),
-                None,
-                Format::named("float32"),
-            ),
+            Ok((decoded, bytes)) => {
+                ggml_blocks = Some(GgmlBlocks {
+                    ggml_type: t,
+                    total: bytes.len() / t.type_size(),
+                    bytes: bytes[..bytes.len().min(MAX_GGML_BLOCKS * t.type_size())].to_vec(),
+                });
+                (
+                    decoded.iter().map(|&x| f64::from(x)).collect(),
+                    None,
+                    Format::named("float32"),
+                )
+            }
             Err(e) => return Ok(Err(e)),
         },
     };
@@ -519,6 +544,7 @@ pub fn run(req: &LabRequest, progress: &Progress) -> Result<Result<LabReport, St
         }),
         distinct: distinct_values(&stored),
         blocks: block,
+        ggml_blocks,
     };
     Ok(Ok(report))
 }

@@ -264,3 +264,35 @@ fn comparison_ui(ui: &mut egui::Ui, v: &BlockView) {
     );
     table_grid(ui, &t, |_, _| None);
 }
+
+/// The block view of a ggml type: one of the lab tensor's first blocks taken apart
+/// ([`crate::app::widgets::ggml_block`]).
+pub fn ggml_blocks_ui(
+    ui: &mut egui::Ui,
+    g: &crate::tensor::lab::GgmlBlocks,
+    block: &mut usize,
+    sub: &mut usize,
+) {
+    let t = g.ggml_type;
+    let ts = t.type_size();
+    let shown = g.bytes.len() / ts;
+    if shown == 0 {
+        return;
+    }
+    ui.heading(format!("Blocks · ggml {t}"));
+    *block = (*block).min(shown - 1);
+    ui.horizontal_wrapped(|ui| {
+        let label = ui.label("block");
+        ui.add(egui::DragValue::new(block).range(0..=shown - 1))
+            .labelled_by(label.id);
+        ui.label(format!(
+            "of {} (the first {shown} can be shown) · values {}…{} · {ts} bytes, {} bits per value",
+            g.total,
+            *block * t.block_size(),
+            (*block + 1) * t.block_size() - 1,
+            t.bits_per_value()
+        ));
+    });
+    let b = &g.bytes[*block * ts..(*block + 1) * ts];
+    crate::app::widgets::ggml_block::parts_ui(ui, t, b, sub);
+}

@@ -45,6 +45,8 @@ pub struct DowncastPanel {
     block_option: bool,
     /// The block shown in the block view.
     selected_block: usize,
+    /// The sub-block chosen in a ggml block's view.
+    selected_sub: usize,
     mode: Mode,
     per_group: bool,
     group: usize,
@@ -75,6 +77,7 @@ impl Default for DowncastPanel {
             ggml: None,
             block_option: false,
             selected_block: 0,
+            selected_sub: 0,
             mode: Mode::Symmetric,
             per_group: false,
             group: 64,
@@ -520,6 +523,17 @@ impl DowncastPanel {
             ui.add_space(8.0);
             focus::section(ui, "blocks", |ui| {
                 super::block_view::block_view_ui(ui, blocks, &mut self.selected_block)
+            });
+        }
+        if let Some(g) = &report.ggml_blocks {
+            ui.add_space(8.0);
+            focus::section(ui, "blocks", |ui| {
+                super::block_view::ggml_blocks_ui(
+                    ui,
+                    g,
+                    &mut self.selected_block,
+                    &mut self.selected_sub,
+                )
             });
         }
         ui.add_space(8.0);
