@@ -3,8 +3,8 @@
 # loopback, open a deep link in headless Chromium (WebGL2 through SwiftShader) and check that
 # the app started without a panic, drew the Bits panel (a screenshot that is not blank) and
 # landed in the link's state (0.1 in float16 = 0.0999755859375 in the page's title), and that
-# the Downcast lab's web worker sends its result back (scripts/web_worker_check.py). Prints
-# the gzipped .wasm size.
+# the Downcast lab's web worker sends its result back (scripts/web_worker_check.py), and that a
+# GGUF file dropped on the page opens (scripts/web_gguf_check.py). Prints the gzipped .wasm size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh --browser
@@ -43,6 +43,7 @@ python3 -c "import playwright" 2>/dev/null \
   || python3 -m pip install --quiet --break-system-packages playwright 2>/dev/null || true
 if python3 -c "import playwright" 2>/dev/null; then
   python3 scripts/web_worker_check.py "$lab" || fail "the lab's web worker"
+  python3 scripts/web_gguf_check.py "$out/gguf.png" || fail "a GGUF dropped on the page"
 else
   echo "web smoke test: the web-worker check SKIPPED (pip could not install playwright)" >&2
 fi
