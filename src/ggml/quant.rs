@@ -84,7 +84,13 @@ pub(super) fn quantize_into(t: GgmlType, x: &[f32], out: &mut [u8]) -> Result<()
     macro_rules! each {
         ($f:expr) => {{
             for (xb, yb) in x.chunks_exact(bs).zip(out.chunks_exact_mut(ts)) {
-                if let Some(v) = xb.iter().find(|v| !v.is_finite()) {
+                // One branch a block (the fold vectorises); the value is found only on error.
+                if !xb.iter().fold(true, |ok, v| ok & v.is_finite()) {
+                    let v = xb
+                        .iter()
+                        .find(|v| !v.is_finite())
+                        .copied()
+                        .unwrap_or(f32::NAN);
                     return Err(format!(
                         "a value is {v}: ggml's quantizers are defined for finite values only"
                     ));
@@ -450,5 +456,29 @@ fn iq4(x: &[f32], y: &mut [u8], xs: bool) {
         for j in 0..16 {
             y[qs_at + 16 * i + j] = l[32 * i + j] | (l[32 * i + 16 + j] << 4);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_that_are_not_finite_are_refused_with_a_message() {
+        let mut x = vec![0.5f32; 512];
+        x[300] = f32::NAN;
+        for t in QUANTIZABLE {
+            let e = quantize(t, &x, 512).unwrap_err();
+            assert!(
+                e.contains("NaN") && e.contains("finite values only"),
+                "{t}: {e}"
+            );
+        }
+        x[300] = f32::INFINITY;
+        assert!(
+            quantize(GgmlType::Q8_0, &x, 512)
+                .unwrap_err()
+                .contains("inf")
+        );
     }
 }
