@@ -122,24 +122,62 @@ pub(super) fn quantize_into(t: GgmlType, x: &[f32], out: &mut [u8]) -> Result<()
 
 /// The value of largest magnitude (the first of equal ones) and that magnitude.
 fn signed_max(x: &[f32]) -> (f32, f32) {
-    let (mut amax, mut max) = (0f32, 0f32);
-    for &v in x {
-        if amax < v.abs() {
-            amax = v.abs();
-            max = v;
+    // The largest magnitude in eight independent lanes, then the first value that has it —
+    // what ggml's one-by-one loop keeps (all zeros: +0, as the loop never updates).
+    let mut lanes = [0f32; 8];
+    let mut chunks = x.chunks_exact(8);
+    for c in &mut chunks {
+        for k in 0..8 {
+            let a = c[k].abs();
+            lanes[k] = if lanes[k] < a { a } else { lanes[k] };
         }
     }
+    let mut amax = lanes
+        .into_iter()
+        .fold(0f32, |m, a| if m < a { a } else { m });
+    for &v in chunks.remainder() {
+        if amax < v.abs() {
+            amax = v.abs();
+        }
+    }
+    if amax == 0.0 {
+        return (0.0, 0.0);
+    }
+    let max = x.iter().copied().find(|v| v.abs() == amax).unwrap_or(0.0);
     (max, amax)
 }
 
 fn min_max(x: &[f32]) -> (f32, f32) {
-    let (mut min, mut max) = (f32::MAX, -f32::MAX);
-    for &v in x {
+    // Eight independent lanes, then combined: the same values as ggml's one-by-one loop for
+    // finite inputs, but for which of ±0 survives when the extreme is zero — then the loop.
+    let (mut lo, mut hi) = ([f32::MAX; 8], [-f32::MAX; 8]);
+    let mut chunks = x.chunks_exact(8);
+    for c in &mut chunks {
+        for k in 0..8 {
+            lo[k] = if c[k] < lo[k] { c[k] } else { lo[k] };
+            hi[k] = if c[k] > hi[k] { c[k] } else { hi[k] };
+        }
+    }
+    let fold = |a: [f32; 8], pick: fn(f32, f32) -> f32| a.into_iter().fold(a[0], pick);
+    let mut min = fold(lo, |m, v| if v < m { v } else { m });
+    let mut max = fold(hi, |m, v| if v > m { v } else { m });
+    for &v in chunks.remainder() {
         if v < min {
             min = v;
         }
         if v > max {
             max = v;
+        }
+    }
+    if min == 0.0 || max == 0.0 {
+        (min, max) = (f32::MAX, -f32::MAX);
+        for &v in x {
+            if v < min {
+                min = v;
+            }
+            if v > max {
+                max = v;
+            }
         }
     }
     (min, max)
@@ -462,6 +500,62 @@ fn iq4(x: &[f32], y: &mut [u8], xs: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// ggml's one-by-one loops, for the lane versions to be checked against.
+    fn naive(x: &[f32]) -> ((f32, f32), (f32, f32)) {
+        let (mut amax, mut max) = (0f32, 0f32);
+        let (mut lo, mut hi) = (f32::MAX, -f32::MAX);
+        for &v in x {
+            if amax < v.abs() {
+                amax = v.abs();
+                max = v;
+            }
+            if v < lo {
+                lo = v;
+            }
+            if v > hi {
+                hi = v;
+            }
+        }
+        ((max, amax), (lo, hi))
+    }
+
+    #[test]
+    fn lane_extremes_are_the_loops_bits_signed_zeros_and_ties_included() {
+        let pool = [
+            0.0f32, -0.0, 1.5, -1.5, 0.25, -0.25, 3.0, -3.0, 1e-30, -1e-30,
+        ];
+        let mut seed = 12345u64;
+        for _ in 0..20_000 {
+            let x: Vec<f32> = (0..32)
+                .map(|_| {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    let k = (seed >> 33) as usize
+                        % if seed.is_multiple_of(3) {
+                            2
+                        } else {
+                            pool.len()
+                        };
+                    pool[k]
+                })
+                .collect();
+            let ((max, amax), (lo, hi)) = naive(&x);
+            let (m, a) = signed_max(&x);
+            assert_eq!(
+                (m.to_bits(), a.to_bits()),
+                (max.to_bits(), amax.to_bits()),
+                "{x:?}"
+            );
+            let (l, h) = min_max(&x);
+            assert_eq!(
+                (l.to_bits(), h.to_bits()),
+                (lo.to_bits(), hi.to_bits()),
+                "{x:?}"
+            );
+        }
+    }
 
     #[test]
     fn values_that_are_not_finite_are_refused_with_a_message() {
