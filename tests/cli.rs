@@ -1,13 +1,7 @@
 //! The CLI contract, run as a real process: stdout, stderr and exit codes.
 
-use std::process::{Command, Output};
-
-fn quantscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_quantscope"))
-        .args(args)
-        .output()
-        .expect("run quantscope")
-}
+mod common;
+use common::quantscope;
 
 fn stdout(args: &[&str]) -> String {
     let out = quantscope(args);

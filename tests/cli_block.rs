@@ -1,18 +1,13 @@
 //! `quantize --scheme mxfp4|…|nvfp4|nf4` and block schemes in `sensitivity`, as processes:
 //! the JSON contract, the torchao numbers (tests/fixtures/block_scaled.json), bad input.
 
+mod common;
+use common::quantscope;
+
 use safetensors::tensor::{Dtype, TensorView};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn quantscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_quantscope"))
-        .args(args)
-        .output()
-        .expect("run quantscope")
-}
 
 fn json(args: &[&str]) -> Value {
     let out = quantscope(args);

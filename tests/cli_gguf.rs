@@ -2,18 +2,13 @@
 //! GGUFReader reads of the same files (tests/fixtures/gguf/*_reader.json, from
 //! scripts/make_gguf_fixtures.py), decoded tensors against gguf-py's dequantize, bad input.
 
+mod common;
+use common::quantscope;
+
 use serde_json::{Value, json};
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
 const FIXTURES: &str = "tests/fixtures/gguf";
-
-fn quantscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_quantscope"))
-        .args(args)
-        .output()
-        .expect("run quantscope")
-}
 
 fn json_of(args: &[&str]) -> Value {
     let out = quantscope(args);

@@ -1,16 +1,11 @@
 //! `downcast` and `quantize` as processes: JSON contract, reference numbers, bad input.
 
+mod common;
+use common::quantscope;
+
 use safetensors::tensor::{Dtype, TensorView};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn quantscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_quantscope"))
-        .args(args)
-        .output()
-        .expect("run quantscope")
-}
 
 fn json(args: &[&str]) -> serde_json::Value {
     let out = quantscope(args);

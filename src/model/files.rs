@@ -263,55 +263,52 @@ impl ModelFiles {
         let mut seen: HashMap<String, usize> = HashMap::new();
         let mut metadata = BTreeMap::new();
         for (i, shard) in shards.iter().enumerate() {
-            let shard = match shard {
-                Shard::Safetensors(c) => c,
-                Shard::Gguf(g) => {
-                    for t in &g.header().tensors {
-                        if let Some(&other) = seen.get(&t.name) {
-                            return Err(format!(
-                                "tensor '{}' is in both {} and {}",
-                                printable(&t.name),
-                                shards[other].path().display(),
-                                g.path().display()
-                            ));
-                        }
-                        seen.insert(t.name.clone(), i);
-                        tensors.push(TensorEntry {
-                            name: t.name.clone(),
-                            dtype: Dtype::U8,
-                            shape: t.shape(),
-                            shard: i,
-                            packed: None,
-                            ggml: Some(t.ggml_type),
-                        });
+            // The file's tensors, whichever format it is; then one check for names twice.
+            let entries: Vec<TensorEntry> = match shard {
+                Shard::Gguf(g) => g
+                    .header()
+                    .tensors
+                    .iter()
+                    .map(|t| TensorEntry {
+                        name: t.name.clone(),
+                        dtype: Dtype::U8,
+                        shape: t.shape(),
+                        shard: i,
+                        packed: None,
+                        ggml: Some(t.ggml_type),
+                    })
+                    .collect(),
+                Shard::Safetensors(c) => {
+                    if let Some(m) = c.user_metadata() {
+                        metadata.extend(m.iter().map(|(k, v)| (k.clone(), v.clone())));
                     }
-                    continue;
+                    c.names()
+                        .into_iter()
+                        .filter_map(|name| {
+                            let info = c.info(&name)?;
+                            Some(TensorEntry {
+                                dtype: info.dtype,
+                                shape: info.shape.clone(),
+                                name,
+                                shard: i,
+                                packed: None,
+                                ggml: None,
+                            })
+                        })
+                        .collect()
                 }
             };
-            for name in shard.names() {
-                if let Some(&other) = seen.get(&name) {
+            for e in entries {
+                if let Some(&other) = seen.get(&e.name) {
                     return Err(format!(
                         "tensor '{}' is in both {} and {}",
-                        printable(&name),
+                        printable(&e.name),
                         shards[other].path().display(),
                         shard.path().display()
                     ));
                 }
-                let Some(info) = shard.info(&name) else {
-                    continue;
-                };
-                seen.insert(name.clone(), i);
-                tensors.push(TensorEntry {
-                    name,
-                    dtype: info.dtype,
-                    shape: info.shape.clone(),
-                    shard: i,
-                    packed: None,
-                    ggml: None,
-                });
-            }
-            if let Some(m) = shard.user_metadata() {
-                metadata.extend(m.iter().map(|(k, v)| (k.clone(), v.clone())));
+                seen.insert(e.name.clone(), i);
+                tensors.push(e);
             }
         }
         let mut tensors = pair_mxfp4(tensors)?;

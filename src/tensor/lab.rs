@@ -444,13 +444,13 @@ pub fn run(req: &LabRequest, progress: &Progress) -> Result<Result<LabReport, St
     // The statistics, then the dots: each runs on all cores (run side by side — more
     // threads than cores, more streams through memory — they measured slower).
     let stats = PairStats::of(&values, &stored, &format, bins, req.range);
-    let dequantized: Option<Vec<f32>> = match (&quant, &block) {
-        (Some(q), _) => Some(q.dequantized.clone()),
-        (None, Some(_)) => Some(stored.iter().map(|&x| x as f32).collect()),
-        _ if matches!(req.target, Target::Ggml(_)) => {
+    // Quantized schemes (linear, block-scaled, ggml) have a dequantized tensor to dot.
+    let dequantized: Option<Vec<f32>> = match &quant {
+        Some(q) => Some(q.dequantized.clone()),
+        None if block.is_some() || ggml_blocks.is_some() => {
             Some(stored.iter().map(|&x| x as f32).collect())
         }
-        _ => None,
+        None => None,
     };
     let dots = match &dequantized {
         None => standard_dots(&values, &values, format),

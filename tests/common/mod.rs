@@ -233,3 +233,11 @@ pub fn app_harness(
             quantscope::app::QuantscopeApp::default(),
         )
 }
+
+/// Run the `quantscope` binary with `args` and capture what it prints.
+pub fn quantscope(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_quantscope"))
+        .args(args)
+        .output()
+        .expect("run quantscope")
+}
